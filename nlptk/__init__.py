@@ -1,0 +1,40 @@
+"""nlptk: a Chinese-first NLP toolkit for the Unix shell.
+
+The library API is what the commands call; names are imported on first use so that
+``import nlptk`` stays cheap:
+
+>>> import nlptk
+>>> words = nlptk.discover_words(["corpus.txt"])          # nlptk newwords
+>>> nlptk.segment("今天天气不错", nlptk.Lexicon.jieba())   # nlptk segment --lexicon jieba
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__version__ = "0.1.0"
+
+_API = {
+    "discover_words": "nlptk.newwords",
+    "DiscoveryConfig": "nlptk.newwords",
+    "Word": "nlptk.newwords",
+    "NgramCounter": "nlptk.ngrams",
+    "NgramTable": "nlptk.ngrams",
+    "count_to_table": "nlptk.ngrams",
+    "Lexicon": "nlptk.lexicon",
+    "segment": "nlptk.lexicon",
+    "segment_lines": "nlptk.lexicon",
+    "score_segmentation": "nlptk.evaluate",
+    "CharVocab": "nlptk.text",
+    "fragments": "nlptk.text",
+    "NlptkError": "nlptk.errors",
+}
+
+__all__ = sorted(_API)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _API:
+        return getattr(importlib.import_module(_API[name]), name)
+    raise AttributeError(f"module 'nlptk' has no attribute {name!r}")

@@ -1,0 +1,5 @@
+"""``python -m nlptk``."""
+
+from nlptk.cli import main
+
+main()

@@ -1,0 +1,276 @@
+"""The one segmenter over a word list: a frequency lexicon and unigram max-probability segmentation.
+
+A :class:`Lexicon` keeps its words in a ``marisa_trie.Trie`` whose key ids index a numpy array
+of counts; it is immutable once built. Lexicon files use jieba's format, ``word [freq [tag]]``
+per line. :func:`segment` cuts every run of Han characters along the path of lexicon words with
+the highest product of unigram probabilities (jieba's ``cut(HMM=False)``); runs of Latin letters
+and digits stay whole, every other visible character is a word of its own and whitespace goes.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+import os
+from collections.abc import Iterable, Iterator, Mapping
+from functools import lru_cache
+
+import marisa_trie
+import numpy as np
+
+from nlptk.errors import NlptkError
+from nlptk.io import atomic_output, read_lines, resolve_inputs
+from nlptk.text import CharClass, classify, fragment_spans
+
+JIEBA = "jieba"
+
+
+class Lexicon:
+    """An immutable set of words with counts, looked up by prefix through a marisa trie."""
+
+    __slots__ = ("_counts", "_logp", "_maxlen", "_total", "_trie", "_unknown_logp", "name")
+
+    def __init__(self, trie: marisa_trie.Trie, counts: np.ndarray, name: str = "") -> None:
+        """Wrap a trie and the counts indexed by its key ids; use the ``from_*``/``load`` constructors."""
+        if len(counts) != len(trie):
+            raise ValueError("counts must have one entry per trie key")
+        self._trie = trie
+        self._counts = counts.astype(np.int64, copy=False)
+        self._counts.setflags(write=False)
+        self._total = int(self._counts.sum())
+        self._maxlen = max((len(w) for w in trie.iterkeys()), default=0)
+        log_total = math.log(max(self._total, 1))
+        # Log-probabilities as a plain list: indexing it is faster than numpy scalars in the DP.
+        self._logp: list[float] = (np.log(np.maximum(self._counts, 1)) - log_total).tolist()
+        self._unknown_logp = -log_total
+        self.name = name
+
+    # -- construction -------------------------------------------------------------------------
+
+    @classmethod
+    def from_counts(cls, counts: Mapping[str, int] | Iterable[tuple[str, int]], name: str = "") -> Lexicon:
+        """A lexicon from ``{word: count}`` or ``(word, count)`` pairs; repeated words add up."""
+        merged: dict[str, int] = {}
+        items = counts.items() if isinstance(counts, Mapping) else counts
+        for word, count in items:
+            if not word:
+                continue
+            if any(ch.isspace() for ch in word):
+                raise NlptkError(f"lexicon word {word!r} contains whitespace")
+            count = int(count)
+            if count < 0:
+                raise NlptkError(f"lexicon word {word!r} has a negative count {count}")
+            merged[word] = merged.get(word, 0) + count
+        trie = marisa_trie.Trie(merged.keys())
+        array = np.zeros(len(trie), dtype=np.int64)
+        for word, count in merged.items():
+            array[trie[word]] = count
+        return cls(trie, array, name=name)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> Lexicon:
+        """Read a jieba-format file: ``word [freq [tag]]`` per line, freq defaulting to 1."""
+        name = os.fspath(path)
+        return cls.from_counts(_parse_jieba_lines(name, read_lines(resolve_inputs([name]))), name=name)
+
+    @classmethod
+    def jieba(cls) -> Lexicon:
+        """jieba's built-in dictionary (``dict.txt`` of the installed package; loaded once, cached)."""
+        return _jieba_lexicon()
+
+    @classmethod
+    def open(cls, spec: str | os.PathLike[str]) -> Lexicon:
+        """``"jieba"`` for jieba's built-in dictionary, otherwise the path of a jieba-format file."""
+        if os.fspath(spec) == JIEBA:
+            return cls.jieba()
+        return cls.load(spec)
+
+    def save(self, path: str | os.PathLike[str] | None) -> None:
+        """Write ``word count`` lines, most frequent first, atomically (``None`` or ``-``: stdout)."""
+        entries = sorted(self.items(), key=lambda item: (-item[1], item[0]))
+        with atomic_output(path) as out:
+            for word, count in entries:
+                out.write(f"{word} {count}\n")
+
+    # -- queries ------------------------------------------------------------------------------
+
+    def __contains__(self, word: object) -> bool:
+        return isinstance(word, str) and word in self._trie
+
+    def __len__(self) -> int:
+        return len(self._trie)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._trie.iterkeys())
+
+    def __repr__(self) -> str:
+        return f"Lexicon({self.name or '<memory>'}, {len(self)} words, total {self._total})"
+
+    @property
+    def total(self) -> int:
+        """Sum of all counts."""
+        return self._total
+
+    @property
+    def max_word_length(self) -> int:
+        return self._maxlen
+
+    def count(self, word: str) -> int:
+        """The count of ``word``; 0 when it is not in the lexicon."""
+        key_id = self._trie.get(word)
+        return 0 if key_id is None else int(self._counts[key_id])
+
+    def words(self) -> list[str]:
+        """All words (trie order)."""
+        return self._trie.keys()
+
+    def items(self) -> Iterator[tuple[str, int]]:
+        """``(word, count)`` pairs (trie order)."""
+        counts = self._counts
+        for word, key_id in self._trie.iteritems():
+            yield word, int(counts[key_id])
+
+    def prefixes(self, text: str, start: int = 0) -> list[str]:
+        """The lexicon words that begin at position ``start`` of ``text``, shortest first."""
+        return self._trie.prefixes(text[start : start + self._maxlen])
+
+    def segment(self, text: str) -> list[str]:
+        """Shorthand for :func:`segment` with this lexicon."""
+        return segment(text, self)
+
+    # -- segmentation core --------------------------------------------------------------------
+
+    def _cut_han(self, run: str, out: list[str]) -> None:
+        """Append the max-probability split of a run of Han characters to ``out``."""
+        n = len(run)
+        if n == 1:
+            out.append(run)
+            return
+        prefixes = self._trie.iter_prefixes_with_ids
+        logp = self._logp
+        unknown = self._unknown_logp
+        maxlen = self._maxlen
+        score = [0.0] * (n + 1)
+        best_end = [0] * (n + 1)
+        for i in range(n - 1, -1, -1):
+            best = -math.inf
+            end = i + 1
+            for word, key_id in prefixes(run[i : i + maxlen]):
+                j = i + len(word)
+                s = logp[key_id] + score[j]
+                if s >= best:  # ties go to the longer word, as in jieba
+                    best = s
+                    end = j
+            if best == -math.inf:  # no word starts here: the character alone
+                best = unknown + score[i + 1]
+            score[i] = best
+            best_end[i] = end
+        i = 0
+        while i < n:
+            j = best_end[i]
+            out.append(run[i:j])
+            i = j
+
+
+def _parse_jieba_lines(name: str, lines: Iterable[str]) -> Iterator[tuple[str, int]]:
+    for lineno, line in enumerate(lines, 1):
+        fields = line.split()
+        if not fields:
+            continue
+        if len(fields) == 1:
+            yield fields[0], 1
+            continue
+        yield fields[0], _parse_freq(fields[1], name, lineno)
+
+
+def _parse_freq(token: str, name: str, lineno: int) -> int:
+    try:
+        return int(token)
+    except ValueError:
+        pass
+    try:
+        value = float(token)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value < 0:
+        raise NlptkError(f"{name}: line {lineno}: frequency {token!r} is not a non-negative number")
+    return round(value)
+
+
+def jieba_dictionary_path() -> str:
+    """The path of jieba's built-in ``dict.txt`` (jieba itself is not imported)."""
+    spec = importlib.util.find_spec("jieba")
+    if spec is None or spec.origin is None:
+        raise NlptkError("jieba is not installed, so its dictionary is not available; pass a lexicon file")
+    path = os.path.join(os.path.dirname(spec.origin), "dict.txt")
+    if not os.path.exists(path):
+        raise NlptkError(f"jieba's dictionary is missing: {path}")
+    return path
+
+
+@lru_cache(maxsize=1)
+def _jieba_lexicon() -> Lexicon:
+    return Lexicon.load(jieba_dictionary_path())
+
+
+FUNCTION_TAGS = frozenset({"c", "d", "f", "p", "r", "u", "ud", "ug", "uj", "ul", "uv", "uz", "y", "zg"})
+
+
+@lru_cache(maxsize=1)
+def function_characters(min_freq: int = 20000, min_verb_freq: int = 50000) -> frozenset[str]:
+    """Frequent one-character function words of jieba's dictionary (的 了 在 把 和 也 …).
+
+    Conjunctions, adverbs, localisers, prepositions, pronouns, particles and modal words with a
+    frequency of at least ``min_freq``, and the most frequent one-character verbs (是 有 说 …).
+    """
+    chars = set()
+    for line in read_lines(resolve_inputs([jieba_dictionary_path()])):
+        parts = line.split()
+        if len(parts) == 3 and len(parts[0]) == 1 and parts[1].isdigit():
+            freq, tag = int(parts[1]), parts[2]
+            if (tag in FUNCTION_TAGS and freq >= min_freq) or (tag == "v" and freq >= min_verb_freq):
+                chars.add(parts[0])
+    return frozenset(chars)
+
+
+def segment(text: str, lexicon: Lexicon | str | os.PathLike[str] = JIEBA) -> list[str]:
+    """Words of ``text``: Han runs by max unigram probability over ``lexicon``, Latin/digit runs whole.
+
+    Every other non-space character is a word by itself; whitespace is dropped, so
+    ``"".join(segment(t)) == "".join(t.split())``. ``lexicon`` is a :class:`Lexicon`, or a spec
+    for :meth:`Lexicon.open` (``"jieba"``, the default, or a file path, read on every call).
+    """
+    if not isinstance(lexicon, Lexicon):
+        lexicon = Lexicon.open(lexicon)
+    if not text:
+        return []
+    classes = classify(text)
+    words: list[str] = []
+    pos = 0
+    for start, end in fragment_spans(text, latin="whole"):
+        if pos < start:
+            _add_others(text, classes, pos, start, words)
+        if classes[start] == CharClass.HAN:
+            lexicon._cut_han(text[start:end], words)
+        else:
+            words.append(text[start:end])
+        pos = end
+    if pos < len(text):
+        _add_others(text, classes, pos, len(text), words)
+    return words
+
+
+def _add_others(text: str, classes: np.ndarray, start: int, end: int, out: list[str]) -> None:
+    """Each non-space character of ``text[start:end]`` as a word of its own."""
+    space = CharClass.SPACE
+    for i, cls in enumerate(classes[start:end].tolist(), start):
+        if cls != space:
+            out.append(text[i])
+
+
+def segment_lines(lines: Iterable[str], lexicon: Lexicon | str | os.PathLike[str] = JIEBA) -> Iterator[str]:
+    """Each line segmented, words joined by single spaces (blank lines stay blank)."""
+    if not isinstance(lexicon, Lexicon):
+        lexicon = Lexicon.open(lexicon)
+    for line in lines:
+        yield " ".join(segment(line, lexicon))

@@ -1,0 +1,260 @@
+"""Exact streaming counts of all 1..n-grams inside fragments, in bounded memory.
+
+Text arrives in chunks. Each chunk becomes one key per character position: the window of
+``order`` units starting there, zero-padded past the end of its fragment. Windows are sorted
+with numpy and kept, or spilled to range partitions in a temporary directory once the
+memory budget is reached. Since every k-gram occurrence is the k-prefix of exactly one
+window, one sort of the windows yields the counts of all orders: in sorted windows, equal
+k-prefixes are adjacent (:func:`aggregate`).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from nlptk.errors import NlptkError
+from nlptk.ngrams.keys import KeyLayout, count_runs, layout_for
+from nlptk.text import CharVocab, LatinMode, encode_fragments
+
+MAX_ORDER = 8
+BYTES_PER_CHAR_WORKING = 64  # peak bytes per character while a chunk is turned into sorted keys
+
+
+def chunk_bytes_for(memory: int) -> int:
+    """Input bytes per chunk so that one chunk's working set stays well inside ``memory``."""
+    return int(min(max(memory // (BYTES_PER_CHAR_WORKING * 8), 1 << 18), 32 << 20))
+
+
+@dataclass
+class _Segment:
+    """A run of sorted keys in a partition file, stored with the layout it was packed with."""
+
+    offset: int
+    rows: int
+    bits: int
+
+
+@dataclass
+class _Partition:
+    """Keys whose first unit falls in one range: some in memory, the rest in a file."""
+
+    path: str
+    held: list[tuple[np.ndarray, int]] = field(default_factory=list)  # (sorted keys, bits)
+    held_bytes: int = 0
+    segments: list[_Segment] = field(default_factory=list)
+    size: int = 0
+
+
+class WindowStore:
+    """Sorted keys in range partitions on their first unit, in memory up to a budget, on disk beyond it.
+
+    Sorting one partition at a time is faster than one sort of everything (it stays in
+    cache) and bounds the memory of the final merge.
+    """
+
+    def __init__(
+        self, layout: KeyLayout, hold_bytes: int, tmpdir: str, partitions_hint: int, name: str = "windows"
+    ) -> None:
+        self.name = name
+        self.layout = layout
+        self.hold_bytes = hold_bytes
+        self.tmpdir = tmpdir
+        self.partitions_hint = partitions_hint
+        self._held_bytes = 0
+        self._bounds: np.ndarray | None = None  # first-unit boundaries of the partitions
+        self._parts: list[_Partition] = []
+
+    @property
+    def spilled(self) -> bool:
+        return any(part.segments for part in self._parts)
+
+    def add(self, sorted_keys: np.ndarray) -> None:
+        if len(sorted_keys) == 0:
+            return
+        bits = self.layout.bits
+        if self._bounds is None:
+            self._bounds = self._choose_bounds(sorted_keys)
+            self._parts = [
+                _Partition(os.path.join(self.tmpdir, f"{self.name}{i:04d}.bin")) for i in range(len(self._bounds) + 1)
+            ]
+        cuts = np.searchsorted(self.layout.unit(sorted_keys, 0), self._bounds, side="left")
+        edges = np.concatenate(([0], cuts, [len(sorted_keys)]))
+        for part, lo, hi in zip(self._parts, edges[:-1], edges[1:], strict=True):
+            if hi > lo:
+                piece = sorted_keys[lo:hi]
+                part.held.append((piece, bits))
+                part.held_bytes += piece.nbytes
+                self._held_bytes += piece.nbytes
+        while self._held_bytes > self.hold_bytes:
+            self._spill(max(self._parts, key=lambda p: p.held_bytes))
+
+    def widen(self, layout: KeyLayout) -> None:
+        """Switch to a layout with wider ids; keys already stored are repacked when read."""
+        self.layout = layout
+
+    def _repack(self, keys: np.ndarray, bits: int) -> np.ndarray:
+        if bits == self.layout.bits:
+            return keys
+        old = KeyLayout(self.layout.order, bits)
+        return self.layout.pack(old.unpack(keys))
+
+    def _spill(self, part: _Partition) -> None:
+        with open(part.path, "ab") as handle:
+            for keys, bits in part.held:
+                np.ascontiguousarray(keys).tofile(handle)
+                part.segments.append(_Segment(part.size, len(keys), bits))
+                part.size += keys.nbytes
+        self._held_bytes -= part.held_bytes
+        part.held.clear()
+        part.held_bytes = 0
+
+    def _choose_bounds(self, sorted_keys: np.ndarray) -> np.ndarray:
+        """Partition boundaries on the first unit id, from quantiles of a sample of keys."""
+        firsts = self.layout.unit(sorted_keys[:: max(1, len(sorted_keys) // 65536)], 0)
+        quantiles = np.quantile(firsts, np.linspace(0, 1, max(2, self.partitions_hint) + 1)[1:-1])
+        # A boundary b sends first units < b to the left; keep them distinct and above 1.
+        return np.unique(np.maximum(np.ceil(quantiles).astype(np.uint64) + np.uint64(1), np.uint64(2)))
+
+    def _read(self, part: _Partition) -> list[np.ndarray]:
+        arrays = []
+        if part.segments:
+            with open(part.path, "rb") as handle:
+                for seg in part.segments:
+                    words = KeyLayout(self.layout.order, seg.bits).words
+                    handle.seek(seg.offset)
+                    raw = np.fromfile(handle, dtype=np.uint64, count=seg.rows * words)
+                    arrays.append(self._repack(raw if words == 1 else raw.reshape(seg.rows, words), seg.bits))
+            os.unlink(part.path)
+        arrays.extend(self._repack(keys, bits) for keys, bits in part.held)
+        part.held.clear()
+        return arrays
+
+    def sorted_partitions(self) -> Iterator[np.ndarray]:
+        """Every partition's keys, sorted; partitions come in key order."""
+        for part in self._parts:
+            keys = self.layout.concat(self._read(part))
+            self._held_bytes -= part.held_bytes
+            part.held_bytes = 0
+            yield self.layout.sort(keys)
+
+
+def aggregate(windows: np.ndarray, layout: KeyLayout) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+    """Counts of every k-gram (k = 1..order) from sorted windows: ``{k: (sorted keys, counts)}``."""
+    result = {}
+    for k in range(layout.order, 0, -1):
+        keys, counts = count_runs(layout.prefix(windows, k))
+        valid = layout.unit(keys, k - 1) != 0
+        result[k] = (keys[valid], counts[valid])
+    return result
+
+
+class NgramCounter:
+    """Counts all 1..order-grams of streamed text exactly, within a memory budget.
+
+    Use as a context manager so that temporary files are removed on any exit, Ctrl-C
+    included. Call :meth:`add` with consecutive pieces of text (they may end anywhere, even
+    inside a fragment), then iterate :meth:`partitions`.
+    """
+
+    def __init__(
+        self,
+        order: int = 4,
+        latin: LatinMode = "split",
+        memory: int = 1 << 30,
+        tmpdir: str | None = None,
+        input_bytes: int | None = None,
+        keep_ids: bool = False,
+    ) -> None:
+        if not 1 <= order <= MAX_ORDER:
+            raise NlptkError(f"order must be between 1 and {MAX_ORDER}, not {order}")
+        self.order = order
+        self.latin = latin
+        self.memory = memory
+        self.vocab = CharVocab()
+        self.layout = KeyLayout(order, 16)
+        self.chars = 0
+        self._carry = ""
+        self._tmp = tempfile.mkdtemp(prefix="nlptk-count-", dir=tmpdir)
+        # Partitions of at most memory/8 (merging one needs a few copies) and 32 MB (cache-friendly sorts).
+        hint = 64 if input_bytes is None else -(-input_bytes * 4 * self.layout.words // min(memory // 8, 32 << 20))
+        self._store = WindowStore(self.layout, memory // 3, self._tmp, max(2, hint))
+        self.keep_ids = keep_ids
+        self.id_blocks = IdBlocks(memory // 8, self._tmp) if keep_ids else None
+
+    def __enter__(self) -> NgramCounter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        shutil.rmtree(self._tmp, ignore_errors=True)
+
+    @property
+    def tmpdir(self) -> str:
+        return self._tmp
+
+    def add(self, text: str, final: bool = False) -> None:
+        """Count the windows that start in ``text`` and whose look-ahead is already known."""
+        buf = self._carry + text
+        ids = encode_fragments(buf, self.vocab, self.latin)
+        if len(self.vocab) > self.layout.max_id + 1:
+            self.layout = layout_for(self.order, len(self.vocab))
+            self._store.widen(self.layout)
+        starts = len(buf) if final else max(0, len(buf) - (self.order - 1))
+        if starts:
+            self._store.add(self.layout.sort(self.layout.windows(ids, starts)))
+        if self.id_blocks is not None and starts:
+            self.id_blocks.add(ids[:starts])
+        self.chars += starts
+        self._carry = buf[starts:]
+
+    def add_all(self, chunks: Iterable[str]) -> None:
+        for chunk in chunks:
+            self.add(chunk)
+        self.add("", final=True)
+
+    def partitions(self) -> Iterator[dict[int, tuple[np.ndarray, np.ndarray]]]:
+        """Counts per partition, ``{k: (sorted keys, counts)}``; keys of a prefix never straddle two."""
+        if self._carry:
+            self.add("", final=True)
+        for windows in self._store.sorted_partitions():
+            yield aggregate(windows, self.layout)
+            del windows
+
+
+class IdBlocks:
+    """The corpus as unit-id arrays, kept for a second pass (in memory, or on disk beyond a budget)."""
+
+    def __init__(self, hold_bytes: int, tmpdir: str) -> None:
+        self.hold_bytes = hold_bytes
+        self._held: list[np.ndarray] = []
+        self._held_bytes = 0
+        self._path = os.path.join(tmpdir, "ids.bin")
+        self._disk: list[tuple[int, int, str]] = []  # (offset, length, dtype)
+        self._size = 0
+
+    def add(self, ids: np.ndarray) -> None:
+        compact = ids.astype(np.uint16) if len(ids) and ids.max() <= 0xFFFF else ids.astype(np.uint32)
+        if self._disk or self._held_bytes + compact.nbytes > self.hold_bytes:
+            with open(self._path, "ab") as handle:
+                handle.write(compact.tobytes())
+            self._disk.append((self._size, len(compact), compact.dtype.str))
+            self._size += compact.nbytes
+        else:
+            self._held.append(compact)
+            self._held_bytes += compact.nbytes
+
+    def __iter__(self) -> Iterator[np.ndarray]:
+        yield from self._held
+        if self._disk:
+            with open(self._path, "rb") as handle:
+                for offset, length, dtype in self._disk:
+                    handle.seek(offset)
+                    yield np.fromfile(handle, dtype=np.dtype(dtype), count=length)
