@@ -26,6 +26,7 @@ from nlptk.lexicon import function_characters
 from nlptk.ngrams.counting import NgramCounter, WindowStore, chunk_bytes_for
 from nlptk.ngrams.keys import KeyLayout, count_runs
 from nlptk.ngrams.keyset import KeySet
+from nlptk.parallel import ordered_map
 from nlptk.progress import NoProgress, Progress
 from nlptk.text import CharClass, LatinMode, classify
 
@@ -273,9 +274,16 @@ def _cut_and_count(
         right_pairs=WindowStore(PAIR_LAYOUT, hold, counter.tmpdir, 8, name="right"),
     )
     units = counter.vocab.unit_array()
-    for block in _id_blocks_with_carry(counter):
-        progress.advance(len(block))
-        _cut_block(block, layout, cohesive, pieces, units)
+
+    def cut(block: np.ndarray) -> _BlockPieces:
+        return _cut_block(block, layout, cohesive, units)
+
+    for block_pieces in ordered_map(cut, _id_blocks_with_carry(counter)):
+        progress.advance(block_pieces.chars)
+        pieces.short.add(block_pieces.short)
+        pieces.left_pairs.add(block_pieces.left_pairs)
+        pieces.right_pairs.add(block_pieces.right_pairs)
+        pieces.long.update(block_pieces.long)
     return _collect(counter, cohesive, pieces, config)
 
 
@@ -304,12 +312,24 @@ def _members_at(
     return in_g
 
 
-def _cut_block(block: np.ndarray, layout: KeyLayout, cohesive: _Cohesive, pieces: _Pieces, units: np.ndarray) -> None:
-    """Cut one block (ending at a fragment boundary) into pieces and record them."""
+@dataclass
+class _BlockPieces:
+    """The pieces of one block: sorted keys of short pieces, (hash|neighbour) pairs, long piece strings."""
+
+    chars: int
+    short: np.ndarray
+    left_pairs: np.ndarray
+    right_pairs: np.ndarray
+    long: list[str]
+
+
+def _cut_block(block: np.ndarray, layout: KeyLayout, cohesive: _Cohesive, units: np.ndarray) -> _BlockPieces:
+    """Cut one block (ending at a fragment boundary) into pieces."""
     n = layout.order
     positions = np.flatnonzero(block)
     if len(positions) == 0:
-        return
+        empty = np.zeros(0, dtype=np.uint64)
+        return _BlockPieces(len(block), layout.empty(), empty, empty, [])
     windows = layout.windows(block)  # one per entry of ``positions``
     in_g = _members_at(windows, positions, block, layout, cohesive)
     longest = np.zeros(len(positions), dtype=np.int64)
@@ -335,7 +355,8 @@ def _cut_block(block: np.ndarray, layout: KeyLayout, cohesive: _Cohesive, pieces
         is_k = lengths == k
         keep[is_k] = in_g[k][rank[is_k]]
     short_keys = _cut_to_length(layout, windows[rank[keep]], lengths[keep])
-    pieces.short.add(layout.sort(short_keys.copy()))
+    short_sorted = layout.sort(short_keys.copy())
+    long_strings: list[str] = []
     multi = lengths[keep] >= 2
     hashes, lefts, rights = [_row_hash(short_keys[multi])], [left[keep][multi]], [right[keep][multi]]
 
@@ -350,10 +371,11 @@ def _cut_block(block: np.ndarray, layout: KeyLayout, cohesive: _Cohesive, pieces
         rights.append(right[long_pieces])
         cps = units[block]
         for s, e in zip(starts[long_pieces].tolist(), (ends[long_pieces] + 1).tolist(), strict=True):
-            pieces.long[cps[s:e].tobytes().decode("utf-32-le")] += 1
+            long_strings.append(cps[s:e].tobytes().decode("utf-32-le"))
     hashed = _pair_prefix(np.concatenate(hashes), layout)
-    pieces.left_pairs.add(np.sort(hashed | np.concatenate(lefts)))
-    pieces.right_pairs.add(np.sort(hashed | np.concatenate(rights)))
+    left_pairs = np.sort(hashed | np.concatenate(lefts))
+    right_pairs = np.sort(hashed | np.concatenate(rights))
+    return _BlockPieces(len(block), short_sorted, left_pairs, right_pairs, long_strings)
 
 
 def _pair_prefix(hashes: np.ndarray, layout: KeyLayout) -> np.ndarray:

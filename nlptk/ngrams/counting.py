@@ -10,6 +10,7 @@ k-prefixes are adjacent (:func:`aggregate`).
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import tempfile
@@ -20,6 +21,7 @@ import numpy as np
 
 from nlptk.errors import NlptkError
 from nlptk.ngrams.keys import KeyLayout, count_runs, layout_for
+from nlptk.parallel import ordered_map
 from nlptk.text import CharVocab, LatinMode, encode_fragments
 
 MAX_ORDER = 8
@@ -74,16 +76,17 @@ class WindowStore:
     def spilled(self) -> bool:
         return any(part.segments for part in self._parts)
 
-    def add(self, sorted_keys: np.ndarray) -> None:
+    def add(self, sorted_keys: np.ndarray, bits: int | None = None) -> None:
+        """Store sorted keys packed with ``bits``-bit ids (default: the current layout's)."""
         if len(sorted_keys) == 0:
             return
-        bits = self.layout.bits
+        bits = bits or self.layout.bits
         if self._bounds is None:
             self._bounds = self._choose_bounds(sorted_keys)
             self._parts = [
                 _Partition(os.path.join(self.tmpdir, f"{self.name}{i:04d}.bin")) for i in range(len(self._bounds) + 1)
             ]
-        cuts = np.searchsorted(self.layout.unit(sorted_keys, 0), self._bounds, side="left")
+        cuts = np.searchsorted(KeyLayout(self.layout.order, bits).unit(sorted_keys, 0), self._bounds, side="left")
         edges = np.concatenate(([0], cuts, [len(sorted_keys)]))
         for part, lo, hi in zip(self._parts, edges[:-1], edges[1:], strict=True):
             if hi > lo:
@@ -202,23 +205,28 @@ class NgramCounter:
 
     def add(self, text: str, final: bool = False) -> None:
         """Count the windows that start in ``text`` and whose look-ahead is already known."""
-        buf = self._carry + text
+        self._store.add(*_sorted_windows(self._encode(text, final)))
+
+    def add_all(self, chunks: Iterable[str]) -> None:
+        """Count consecutive chunks of text to the end; windows are built on worker threads."""
+        encoded = (self._encode(chunk) for chunk in itertools.chain(chunks, [None]))
+        for keys, bits in ordered_map(_sorted_windows, encoded):
+            self._store.add(keys, bits)
+
+    def _encode(self, text: str | None, final: bool = False) -> tuple[np.ndarray, int, KeyLayout]:
+        """Ids of the carried-over text plus ``text`` (None: the end) and how many positions start windows."""
+        final = final or text is None
+        buf = self._carry + (text or "")
         ids = encode_fragments(buf, self.vocab, self.latin)
         if len(self.vocab) > self.layout.max_id + 1:
             self.layout = layout_for(self.order, len(self.vocab))
             self._store.widen(self.layout)
         starts = len(buf) if final else max(0, len(buf) - (self.order - 1))
-        if starts:
-            self._store.add(self.layout.sort(self.layout.windows(ids, starts)))
         if self.id_blocks is not None and starts:
             self.id_blocks.add(ids[:starts])
         self.chars += starts
         self._carry = buf[starts:]
-
-    def add_all(self, chunks: Iterable[str]) -> None:
-        for chunk in chunks:
-            self.add(chunk)
-        self.add("", final=True)
+        return ids, starts, self.layout
 
     def partitions(self) -> Iterator[dict[int, tuple[np.ndarray, np.ndarray]]]:
         """Counts per partition, ``{k: (sorted keys, counts)}``; keys of a prefix never straddle two."""
@@ -227,6 +235,13 @@ class NgramCounter:
         for windows in self._store.sorted_partitions():
             yield aggregate(windows, self.layout)
             del windows
+
+
+def _sorted_windows(encoded: tuple[np.ndarray, int, KeyLayout]) -> tuple[np.ndarray, int]:
+    ids, starts, layout = encoded
+    if not starts:
+        return layout.empty(), layout.bits
+    return layout.sort(layout.windows(ids, starts)), layout.bits
 
 
 class IdBlocks:

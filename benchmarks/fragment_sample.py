@@ -1,0 +1,61 @@
+"""Draw the random sample of `nlptk newwords --exclude jieba` outputs that we judge by hand.
+
+    python benchmarks/fragment_sample.py > benchmarks/judged/title_sample.tsv   # then label it
+    python benchmarks/fragment_sample.py --score benchmarks/judged/title_sample.tsv
+
+The sample: 200 words drawn with seed 0 from all outputs on title/train.jsonl content.
+Each judged line is `word<TAB>count<TAB>label` with label `word` (a word, name, term or
+idiom), `phrase` (a complete multi-word unit) or `fragment` (incomplete, or cut across
+word boundaries: 枝繁叶, 的田野, 走上了). The fragment rate is fragments / judged.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import subprocess
+import sys
+from collections import Counter
+
+from corpus import build
+from measure import nlptk
+
+
+def draw(size: int, seed: int) -> list[tuple[str, str]]:
+    corpus = build("title")
+    result = subprocess.run(
+        nlptk("newwords", str(corpus), "--quiet", "--exclude", "jieba"), capture_output=True, text=True, check=True
+    )
+    rows = [line.split("\t")[:2] for line in result.stdout.splitlines()]
+    print(f"{len(rows)} words not in jieba's dictionary", file=sys.stderr)
+    return random.Random(seed).sample([(w, c) for w, c in rows], size)
+
+
+def score(path: str) -> None:
+    labels = Counter()
+    with open(path, encoding="utf-8") as handle:
+        for line in handle:
+            fields = line.rstrip("\n").split("\t")
+            if len(fields) >= 3 and fields[2]:
+                labels[fields[2]] += 1
+    judged = sum(labels.values())
+    for label in ("word", "phrase", "fragment"):
+        print(f"{label:<9} {labels[label]:4d}  {labels[label] / judged:6.1%}")
+    print(f"judged    {judged:4d}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("-n", type=int, default=200)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--score", metavar="JUDGED_TSV", help="print the label shares of a judged sample")
+    options = parser.parse_args()
+    if options.score:
+        score(options.score)
+        return
+    for word, count in draw(options.n, options.seed):
+        print(f"{word}\t{count}\t")
+
+
+if __name__ == "__main__":
+    main()
