@@ -94,8 +94,10 @@ class WindowStore:
                 part.held.append((piece, bits))
                 part.held_bytes += piece.nbytes
                 self._held_bytes += piece.nbytes
-        while self._held_bytes > self.hold_bytes:
-            self._spill(max(self._parts, key=lambda p: p.held_bytes))
+        if self._held_bytes > self.hold_bytes:
+            # Spill every partition: held pieces are views of whole chunks, freed only together.
+            for part in self._parts:
+                self._spill(part)
 
     def widen(self, layout: KeyLayout) -> None:
         """Switch to a layout with wider ids; keys already stored are repacked when read."""

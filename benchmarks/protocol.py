@@ -1,0 +1,57 @@
+"""Unsupervised segmentation protocol: raw text -> `nlptk newwords` lexicon -> `nlptk segment` -> score.
+
+    python benchmarks/protocol.py
+
+Raw text only: title/train.jsonl content + cws/pd1998 with spaces removed + pku_test.utf8.
+The top 50,000 words of `nlptk newwords` (one-character pieces included, as in the
+reference) become the lexicon; `nlptk segment --lexicon` cuts pku_test.utf8 and
+`nlptk evaluate segment` scores it against the gold with the PKU training word list.
+Rows for jieba's dictionary are given for scale.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import tempfile
+
+from corpus import DATA, build
+from measure import measure, nlptk
+
+PKU = DATA / "cws" / "pku"
+
+
+def score(lexicon: str, tmp: str) -> dict:
+    pred = f"{tmp}/pred.txt"
+    run = measure(nlptk("segment", "--lexicon", lexicon, str(PKU / "pku_test.utf8"), "-o", pred))
+    if run.returncode:
+        raise SystemExit("segment failed")
+    result = subprocess.run(
+        nlptk("evaluate", "segment", str(PKU / "pku_test_gold.utf8"), pred, "--training-words",
+              str(PKU / "pku_training_words.utf8"), "--format", "json"),
+        capture_output=True, text=True, check=True,
+    )
+    return json.loads(result.stdout)
+
+
+def main() -> None:
+    corpus = build("protocol")
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for label, extra in (("newwords top 50k (default)", []), ("newwords top 50k, --keep-fragments", ["--keep-fragments"])):
+            lexicon = f"{tmp}/lexicon.tsv"
+            run = measure(nlptk("newwords", str(corpus), "--quiet", "--min-len", "1", "--top", "50000", "-o", lexicon, *extra))
+            if run.returncode:
+                raise SystemExit("newwords failed")
+            rows.append((label, score(lexicon, tmp), run.seconds))
+        rows.append(("jieba's dictionary (for scale)", score("jieba", tmp), None))
+    print("| lexicon | P | R | F1 | OOV recall | IV recall | newwords s |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
+    for label, s, seconds in rows:
+        took = f"{seconds:.1f}" if seconds else ""
+        print(f"| {label} | {s['precision']:.3f} | {s['recall']:.3f} | {s['f1']:.3f} | {s['oov_recall']:.3f} "
+              f"| {s['iv_recall']:.3f} | {took} |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,173 @@
+"""Cutting the corpus at gaps no cohesive n-gram spans, and recording the pieces."""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+from nlptk.newwords.cohesion import Cohesive, members_at
+from nlptk.newwords.config import DiscoveryConfig
+from nlptk.newwords.hashing import cut_to_length, long_piece_hash, pair_prefix, row_hash
+from nlptk.ngrams.counting import NgramCounter, WindowStore
+from nlptk.ngrams.keys import KeyLayout
+from nlptk.parallel import ordered_map
+from nlptk.progress import Progress
+
+MAX_CARRY = 1 << 22  # a fragment longer than this many characters is cut (memory bound)
+
+PAIR_LAYOUT = KeyLayout(order=4, bits=16)  # partitions (piece hash, neighbour) keys by their top bits
+
+
+def _id_blocks_with_carry(counter: NgramCounter) -> Iterator[np.ndarray]:
+    """The corpus ids in blocks that end at a fragment boundary (or after MAX_CARRY characters)."""
+    carry = np.zeros(0, dtype=np.uint32)
+    for ids in counter.id_blocks or ():
+        block = np.concatenate((carry, ids.astype(np.uint32)))
+        separators = np.flatnonzero(block == 0)
+        if len(separators) and len(block) - separators[-1] - 1 <= MAX_CARRY:
+            end = int(separators[-1]) + 1
+        elif len(block) > MAX_CARRY:
+            end = len(block)
+        else:
+            carry = block
+            continue
+        yield block[:end]
+        carry = block[end:]
+    if len(carry):
+        yield np.concatenate((carry, np.zeros(1, dtype=np.uint32)))
+
+
+class LongPieces:
+    """Counts of pieces longer than n: strings spilled to hash-partitioned files, counted one file at a time."""
+
+    def __init__(self, tmpdir: str, partitions: int) -> None:
+        self._paths = [os.path.join(tmpdir, f"long{i:04d}.txt") for i in range(partitions)]
+
+    def add(self, words: list[str], hashes: np.ndarray) -> None:
+        if not words:
+            return
+        part_of = (hashes % np.uint64(len(self._paths))).tolist()
+        groups: dict[int, list[str]] = {}
+        for word, part in zip(words, part_of, strict=True):
+            groups.setdefault(part, []).append(word)
+        for part, group in groups.items():
+            with open(self._paths[part], "a", encoding="utf-8") as handle:
+                handle.write("\n".join(group) + "\n")
+
+    def frequent(self, min_count: int) -> Iterator[tuple[str, int]]:
+        """Every long piece seen at least ``min_count`` times, with its count."""
+        for path in self._paths:
+            if not os.path.exists(path):
+                continue
+            with open(path, encoding="utf-8") as handle:
+                counts = Counter(handle.read().split("\n"))
+            counts.pop("", None)
+            yield from ((word, n) for word, n in counts.items() if n >= min_count)
+
+
+@dataclass
+class Pieces:
+    """Running totals of the cut pass."""
+
+    short: WindowStore
+    left_pairs: WindowStore
+    right_pairs: WindowStore
+    long: LongPieces
+
+
+@dataclass
+class _BlockPieces:
+    """The pieces of one block: sorted keys of short pieces, (hash|neighbour) pairs, long piece strings."""
+
+    chars: int
+    short: np.ndarray
+    left_pairs: np.ndarray
+    right_pairs: np.ndarray
+    long: list[str]
+    long_hashes: np.ndarray
+
+
+def cut_and_count(counter: NgramCounter, cohesive: Cohesive, config: DiscoveryConfig, progress: Progress) -> Pieces:
+    layout = counter.layout
+    hold = config.memory // 16
+    # Partitions of at most 32 MB or memory/16 each, as the pieces of every character could be.
+    parts = max(2, -(-counter.chars * 8 * layout.words // min(config.memory // 16, 32 << 20)))
+    pieces = Pieces(
+        short=WindowStore(layout, hold, counter.tmpdir, parts, name="pieces"),
+        left_pairs=WindowStore(PAIR_LAYOUT, hold, counter.tmpdir, parts, name="left"),
+        right_pairs=WindowStore(PAIR_LAYOUT, hold, counter.tmpdir, parts, name="right"),
+        long=LongPieces(counter.tmpdir, max(1, parts // 4)),
+    )
+    units = counter.vocab.unit_array()
+
+    def cut(block: np.ndarray) -> _BlockPieces:
+        return _cut_block(block, layout, cohesive, units)
+
+    for block_pieces in ordered_map(cut, _id_blocks_with_carry(counter)):
+        progress.advance(block_pieces.chars)
+        pieces.short.add(block_pieces.short)
+        pieces.left_pairs.add(block_pieces.left_pairs)
+        pieces.right_pairs.add(block_pieces.right_pairs)
+        pieces.long.add(block_pieces.long, block_pieces.long_hashes)
+    return pieces
+
+
+def _cut_block(block: np.ndarray, layout: KeyLayout, cohesive: Cohesive, units: np.ndarray) -> _BlockPieces:
+    """Cut one block (ending at a fragment boundary) into pieces."""
+    n = layout.order
+    positions = np.flatnonzero(block)
+    if len(positions) == 0:
+        empty = np.zeros(0, dtype=np.uint64)
+        return _BlockPieces(len(block), layout.empty(), empty, empty, [], empty)
+    windows = layout.windows(block)  # one per entry of ``positions``
+    in_g = members_at(windows, positions, block, layout, cohesive)
+    longest = np.zeros(len(positions), dtype=np.int64)
+    for k in range(2, n + 1):
+        longest[in_g[k]] = k
+    reach = np.arange(len(block), dtype=np.int64)
+    spans = longest > 0
+    reach[positions[spans]] = positions[spans] + longest[spans] - 1
+    reach = np.maximum.accumulate(reach)
+    # The gap after character i is joined when some member of G spans it.
+    nonzero = block != 0
+    joined = nonzero & np.append(nonzero[1:], False) & (reach > np.arange(len(block)))
+    ends = np.flatnonzero(nonzero & ~joined)
+    starts = np.flatnonzero(nonzero & ~np.concatenate(([False], joined[:-1])))
+    lengths = ends - starts + 1
+    rank = np.searchsorted(positions, starts)  # index of each piece's first character in ``positions``
+    padded = np.concatenate(([0], block, [0])).astype(np.uint64)
+    left, right = padded[starts], padded[ends + 2]
+
+    # Backward filter: length 3..n pieces must be in G; longer ones need every n-window in G.
+    keep = lengths <= n
+    for k in range(3, n + 1):
+        is_k = lengths == k
+        keep[is_k] = in_g[k][rank[is_k]]
+    short_keys = cut_to_length(layout, windows[rank[keep]], lengths[keep])
+    short_sorted = layout.sort(short_keys.copy())
+    long_strings: list[str] = []
+    long_hashes = np.zeros(0, dtype=np.uint64)
+    multi = lengths[keep] >= 2
+    hashes, lefts, rights = [row_hash(short_keys[multi])], [left[keep][multi]], [right[keep][multi]]
+
+    long_pieces = np.flatnonzero(lengths > n)
+    if len(long_pieces):
+        in_g_n = np.concatenate(([0], np.cumsum(in_g[n])))
+        first, needed = rank[long_pieces], lengths[long_pieces] - n + 1
+        long_pieces = long_pieces[(in_g_n[first + needed] - in_g_n[first]) == needed]
+    if len(long_pieces):
+        long_hashes = long_piece_hash(layout, windows, rank[long_pieces], lengths[long_pieces])
+        hashes.append(long_hashes)
+        lefts.append(left[long_pieces])
+        rights.append(right[long_pieces])
+        cps = units[block]
+        for s, e in zip(starts[long_pieces].tolist(), (ends[long_pieces] + 1).tolist(), strict=True):
+            long_strings.append(cps[s:e].tobytes().decode("utf-32-le"))
+    hashed = pair_prefix(np.concatenate(hashes), layout)
+    left_pairs = np.sort(hashed | np.concatenate(lefts))
+    right_pairs = np.sort(hashed | np.concatenate(rights))
+    return _BlockPieces(len(block), short_sorted, left_pairs, right_pairs, long_strings, long_hashes)
