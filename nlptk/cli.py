@@ -16,10 +16,25 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
+from typer.core import TyperGroup
 
 from nlptk.errors import NlptkError
 
+
+class _PipeClosed(Exception):
+    """stdout's reader has gone; typer itself would turn a BrokenPipeError into exit status 1."""
+
+
+class _Group(TyperGroup):
+    def invoke(self, ctx: typer.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            raise _PipeClosed from None
+
+
 app = typer.Typer(
+    cls=_Group,
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
@@ -277,7 +292,7 @@ def main() -> None:
     except NlptkError as exc:
         sys.stderr.write(f"nlptk: error: {exc}\n")
         sys.exit(1)
-    except BrokenPipeError:
+    except (BrokenPipeError, _PipeClosed):
         # The reader (e.g. `head`) has gone: stop quietly, without a traceback at shutdown.
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())

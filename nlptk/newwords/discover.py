@@ -46,7 +46,7 @@ def discover_words(
     with NgramCounter(config.order, config.latin, config.memory, input_bytes=input_bytes, keep_ids=True) as counter:
         progress.stage("counting", input_bytes)
         counter.add_all(read_chunks(sources, chunk_bytes_for(config.memory), config.encoding_errors, progress.advance))
-        if counter.chars == 0:
+        if len(counter.vocab) <= 1:  # no character inside a fragment: empty, or only punctuation/spaces
             raise NlptkError("the input holds no text to discover words in (empty, or no Chinese characters)")
         progress.stage("cohesion")
         unigram_total, frequent = frequent_ngrams(counter, config.min_count)

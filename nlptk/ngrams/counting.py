@@ -82,7 +82,7 @@ class WindowStore:
             return
         bits = bits or self.layout.bits
         if self._bounds is None:
-            self._bounds = self._choose_bounds(sorted_keys)
+            self._bounds = self._choose_bounds(sorted_keys, bits)
             self._parts = [
                 _Partition(os.path.join(self.tmpdir, f"{self.name}{i:04d}.bin")) for i in range(len(self._bounds) + 1)
             ]
@@ -119,9 +119,10 @@ class WindowStore:
         part.held.clear()
         part.held_bytes = 0
 
-    def _choose_bounds(self, sorted_keys: np.ndarray) -> np.ndarray:
-        """Partition boundaries on the first unit id, from quantiles of a sample of keys."""
-        firsts = self.layout.unit(sorted_keys[:: max(1, len(sorted_keys) // 65536)], 0)
+    def _choose_bounds(self, sorted_keys: np.ndarray, bits: int) -> np.ndarray:
+        """Partition boundaries on the first unit id, from quantiles of a sample of ``bits``-bit keys."""
+        layout = KeyLayout(self.layout.order, bits)  # the keys may predate a widening of self.layout
+        firsts = layout.unit(sorted_keys[:: max(1, len(sorted_keys) // 65536)], 0)
         quantiles = np.quantile(firsts, np.linspace(0, 1, max(2, self.partitions_hint) + 1)[1:-1])
         # A boundary b sends first units < b to the left; keep them distinct and above 1.
         return np.unique(np.maximum(np.ceil(quantiles).astype(np.uint64) + np.uint64(1), np.uint64(2)))

@@ -258,7 +258,7 @@ def count_to_table(
     with NgramCounter(order, latin, memory, input_bytes=input_bytes) as counter:  # type: ignore[arg-type]
         progress.stage("counting", input_bytes)
         counter.add_all(read_chunks(sources, chunk_bytes_for(memory), encoding_errors, progress.advance))  # type: ignore[arg-type]
-        if counter.chars == 0:
+        if len(counter.vocab) <= 1:  # no character inside a fragment: empty, or only punctuation/spaces
             raise NlptkError("the input holds no text to count (empty, or no Chinese characters, letters or digits)")
         progress.stage("merging")
         meta = {"inputs": [s.name for s in sources], "chars": counter.chars, "latin": latin, "min_count": min_count}

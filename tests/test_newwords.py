@@ -1,0 +1,173 @@
+"""Tests for nlptk.newwords: word discovery on a synthetic corpus with planted words."""
+
+from __future__ import annotations
+
+import math
+import random
+from pathlib import Path
+
+import pytest
+
+from nlptk.errors import NlptkError
+from nlptk.newwords import DiscoveryConfig, Word, discover_words, reject_fragments
+
+# Planted words share no character with each other or with the filler.
+WORDS = ["北京大学", "人工智能", "机器翻译", "自然语言", "葡萄酒", "区块链", "玻璃", "蝴蝶", "垃圾", "骆驼"]
+# A collocation whose last character is also very common on its own: 咖啡 is always followed by 杯,
+# but 咖啡杯 is not cohesive enough to be joined, so 咖啡 is a fragment (right neighbour share 1).
+COLLOCATION = "咖啡杯"
+
+
+def make_corpus(seed: int = 7, lines: int = 4000) -> str:
+    rng = random.Random(seed)
+    planted = set("".join(WORDS) + COLLOCATION)
+    filler = [c for c in map(chr, range(0x4E00, 0x5300)) if c not in planted][:800]
+    out = []
+    for _ in range(lines):
+        parts = []
+        for _ in range(rng.randint(4, 12)):
+            roll = rng.random()
+            if roll < 0.012:
+                parts.append(rng.choice(WORDS))
+            elif roll < 0.014:
+                parts.append(COLLOCATION)
+            elif roll < 0.2:
+                parts.append("杯")
+            else:
+                parts.append(rng.choice(filler))
+            if rng.random() < 0.1:
+                parts.append(rng.choice("，。、！ "))
+        out.append("".join(parts))
+    return "\n".join(out) + "\n"
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("newwords") / "corpus.txt"
+    path.write_text(make_corpus(), encoding="utf-8")
+    return path
+
+
+def _key(words: list[Word]) -> list[tuple]:
+    """Words as comparable tuples (nan != nan, so compare the reprs of the floats)."""
+    return [
+        (w.word, w.count, *map(repr, (w.cohesion, w.left_entropy, w.right_entropy, w.left_share, w.right_share)))
+        for w in words
+    ]
+
+
+def test_recovers_planted_words(corpus: Path) -> None:
+    words = discover_words([str(corpus)], DiscoveryConfig(min_count=5))
+    found = {w.word: w for w in words}
+    assert set(WORDS) <= set(found)
+    for planted in WORDS:
+        word = found[planted]
+        assert word.count >= 5
+        assert word.cohesion >= DiscoveryConfig().threshold(len(planted))
+        assert word.left_entropy > 1 and word.right_entropy > 1
+        # No proper piece of a planted word is reported as a word of its own.
+        for k in range(2, len(planted)):
+            for i in range(len(planted) - k + 1):
+                assert planted[i : i + k] not in found
+    # Single characters come with nan statistics; multi-character words with finite ones.
+    assert all(math.isnan(w.cohesion) for w in words if len(w.word) == 1)
+    assert all(math.isfinite(w.cohesion) for w in words if len(w.word) > 1)
+    # Most frequent first, ties by the word.
+    assert [(-w.count, w.word) for w in words] == sorted((-w.count, w.word) for w in words)
+    # Random filler pairs are not words.
+    spurious = [w.word for w in words if len(w.word) > 1 and w.word not in WORDS]
+    assert len(spurious) <= 2, spurious
+
+
+def test_fragment_is_rejected(corpus: Path) -> None:
+    strict = {w.word: w for w in discover_words([str(corpus)], DiscoveryConfig(min_count=5))}
+    loose = {w.word: w for w in discover_words([str(corpus)], DiscoveryConfig(min_count=5, reject_fragments=False))}
+    assert set(strict) <= set(loose)
+    assert "咖啡" in loose and "咖啡" not in strict
+    assert loose["咖啡"].right_share == pytest.approx(1.0)
+    for word, stats in strict.items():
+        assert _key([loose[word]]) == _key([stats])
+
+
+def test_deterministic(corpus: Path) -> None:
+    config = DiscoveryConfig(min_count=5)
+    first = discover_words([str(corpus)], config)
+    second = discover_words([str(corpus)], config)
+    assert _key(first) == _key(second)
+
+
+def test_small_memory_gives_the_same_words(corpus: Path) -> None:
+    """A budget that forces every store to spill to disk changes nothing in the result."""
+    big = discover_words([str(corpus)], DiscoveryConfig(min_count=5))
+    small = discover_words([str(corpus)], DiscoveryConfig(min_count=5, memory=1 << 18))
+    assert _key(small) == _key(big)
+
+
+def test_input_split_over_files_and_glob(corpus: Path, tmp_path: Path) -> None:
+    lines = corpus.read_text(encoding="utf-8").splitlines(keepends=True)
+    half = len(lines) // 2
+    (tmp_path / "a.txt").write_text("".join(lines[:half]), encoding="utf-8")
+    (tmp_path / "b.txt").write_text("".join(lines[half:]), encoding="utf-8")
+    whole = discover_words([str(corpus)], DiscoveryConfig(min_count=5))
+    split = discover_words([str(tmp_path / "*.txt")], DiscoveryConfig(min_count=5))
+    assert _key(split) == _key(whole)
+
+
+def test_higher_min_count_gives_a_subset(corpus: Path) -> None:
+    low = {w.word for w in discover_words([str(corpus)], DiscoveryConfig(min_count=5, reject_fragments=False))}
+    high = discover_words([str(corpus)], DiscoveryConfig(min_count=40, reject_fragments=False))
+    assert all(w.count >= 40 for w in high)
+    assert {w.word for w in high} <= low
+
+
+def test_threshold_grows_by_two_past_the_list() -> None:
+    config = DiscoveryConfig()
+    assert config.thresholds == (2.0, 4.0, 6.0)
+    assert [config.threshold(n) for n in (2, 3, 4)] == [2.0, 4.0, 6.0]
+    assert [config.threshold(n) for n in (5, 6, 7, 8)] == [8.0, 10.0, 12.0, 14.0]
+    short = DiscoveryConfig(thresholds=(1.5,))
+    assert [short.threshold(n) for n in (2, 3, 4, 5)] == [1.5, 3.5, 5.5, 7.5]
+    two = DiscoveryConfig(thresholds=(3.0, 4.0))
+    assert [two.threshold(n) for n in (2, 3, 4, 5)] == [3.0, 4.0, 6.0, 8.0]
+
+
+def test_reject_fragments_rules() -> None:
+    config = DiscoveryConfig()
+
+    def word(text: str, share: float = 0.2, entropy: float = 2.0) -> Word:
+        return Word(text, 10, 5.0, entropy, entropy, share, share)
+
+    words = [
+        word("田野"),
+        word("的田野"),  # function character + a discovered word
+        word("枝繁叶", share=0.9),  # nearly always followed by the same character
+        word("单调", entropy=0.3),  # neighbours barely vary
+        word("31日"),  # a quantity
+        word("2024"),
+        word("MP3"),  # letters with digits are fine
+        word("好"),  # one character: never judged by its neighbours
+    ]
+    kept = [w.word for w in reject_fragments(words, config)]
+    assert kept == ["田野", "MP3", "好"]
+
+
+def test_errors(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.txt"
+    empty.write_text("", encoding="utf-8")
+    with pytest.raises(NlptkError, match="no text"):
+        discover_words([str(empty)])
+    punct = tmp_path / "punct.txt"
+    punct.write_text("，。！ \n？\n", encoding="utf-8")
+    with pytest.raises(NlptkError, match="no text"):
+        discover_words([str(punct)])
+    with pytest.raises(NlptkError, match="order"):
+        discover_words([str(punct)], DiscoveryConfig(order=1))
+    with pytest.raises(NlptkError, match="no such file"):
+        discover_words([str(tmp_path / "missing.txt")])
+
+
+def test_tiny_inputs(tmp_path: Path) -> None:
+    one = tmp_path / "one.txt"
+    one.write_text("中", encoding="utf-8")
+    assert [(w.word, w.count) for w in discover_words([str(one)], DiscoveryConfig(min_count=1))] == [("中", 1)]
+    assert discover_words([str(one)], DiscoveryConfig(min_count=2)) == []
