@@ -147,7 +147,7 @@ def count(
     inputs: Inputs,
     output: Annotated[Path, typer.Option("-o", "--output", help="The n-gram table file to write.")],
     order: Annotated[int, typer.Option(help="Count all 1..N-grams (N ≤ 8).")] = 4,
-    min_count: Annotated[int, typer.Option(help="Keep only n-grams seen at least this often.")] = 1,
+    min_count: Annotated[int, typer.Option(help="Keep only n-grams (of 2+ characters) seen at least this often.")] = 1,
     latin: LatinOpt = Latin.split,
     memory: Memory = "1G",
     encoding_errors: EncodingOpt = EncodingErrors.strict,

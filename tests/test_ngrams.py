@@ -322,8 +322,10 @@ def test_table_min_count_at_build_time(tmp_path: Path) -> None:
     corpus.write_text(CORPUS, encoding="utf-8")
     count_to_table([str(corpus)], tmp_path / "t.tbl", order=3, min_count=6)
     table = NgramTable.load(tmp_path / "t.tbl")
-    expected = {g: n for g, n in naive_counts(CORPUS, 3).items() if n >= 6}
+    # Unigrams are all kept (they give the corpus total); longer n-grams only from min_count on.
+    expected = {g: n for g, n in naive_counts(CORPUS, 3).items() if n >= 6 or len(g) == 1}
     assert dict(table.items()) == expected
+    assert table.total == sum(n for g, n in naive_counts(CORPUS, 1).items())
     assert table["北京"] == 21
     assert table["北京是"] == 0  # seen 3 times, below min_count
 

@@ -67,12 +67,12 @@ def frequent_ngrams(counter: NgramCounter, min_count: int) -> tuple[int, dict[in
     """The total character count and, per order, the n-grams occurring at least ``min_count`` times."""
     total = 0
     parts: dict[int, list[tuple[np.ndarray, np.ndarray]]] = {}
-    for partition in counter.partitions():
+    for partition in counter.partitions(min_count):
         for k, (keys, counts) in partition.items():
-            if k == 1:
+            if k == 1:  # partitions hold every unigram
                 total += int(counts.sum())
-            keep = counts >= min_count
-            parts.setdefault(k, []).append((keys[keep], counts[keep]))
+                keys, counts = keys[counts >= min_count], counts[counts >= min_count]
+            parts.setdefault(k, []).append((keys, counts))
     layout = counter.layout
     frequent = {
         k: (layout.concat([p[0] for p in chunks]), np.concatenate([p[1] for p in chunks]))

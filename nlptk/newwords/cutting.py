@@ -93,7 +93,7 @@ class _BlockPieces:
 
 def cut_and_count(counter: NgramCounter, cohesive: Cohesive, config: DiscoveryConfig, progress: Progress) -> Pieces:
     layout = counter.layout
-    hold = config.memory // 16
+    hold = config.memory // 24
     # Partitions of at most 32 MB or memory/16 each, as the pieces of every character could be.
     parts = max(2, -(-counter.chars * 8 * layout.words // min(config.memory // 16, 32 << 20)))
     pieces = Pieces(

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from nlptk.errors import NlptkError
+from nlptk.memory import release_free_memory
 from nlptk.ngrams.keys import KeyLayout, count_runs, layout_for
 from nlptk.parallel import ordered_map
 from nlptk.text import CharVocab, LatinMode, encode_fragments
@@ -148,14 +149,21 @@ class WindowStore:
             self._held_bytes -= part.held_bytes
             part.held_bytes = 0
             yield self.layout.sort(keys)
+            del keys
+            release_free_memory()
 
 
-def aggregate(windows: np.ndarray, layout: KeyLayout) -> dict[int, tuple[np.ndarray, np.ndarray]]:
-    """Counts of every k-gram (k = 1..order) from sorted windows: ``{k: (sorted keys, counts)}``."""
+def aggregate(windows: np.ndarray, layout: KeyLayout, min_count: int = 1) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+    """Counts of every k-gram (k = 1..order) from sorted windows: ``{k: (sorted keys, counts)}``.
+
+    Unigrams are all kept; longer n-grams only when seen at least ``min_count`` times.
+    """
     result = {}
     for k in range(layout.order, 0, -1):
         keys, counts = count_runs(layout.prefix(windows, k))
         valid = layout.unit(keys, k - 1) != 0
+        if k > 1 and min_count > 1:
+            valid &= counts >= min_count
         result[k] = (keys[valid], counts[valid])
     return result
 
@@ -187,9 +195,11 @@ class NgramCounter:
         self.chars = 0
         self._carry = ""
         self._tmp = tempfile.mkdtemp(prefix="nlptk-count-", dir=tmpdir)
-        # Partitions of at most memory/8 (merging one needs a few copies) and 32 MB (cache-friendly sorts).
-        hint = 64 if input_bytes is None else -(-input_bytes * 4 * self.layout.words // min(memory // 8, 32 << 20))
-        self._store = WindowStore(self.layout, memory // 3, self._tmp, max(2, hint))
+        # Windows of one partition in at most memory/32 (its counts of all orders can take ~8 times
+        # as much) and 32 MB (cache-friendly sorts); about 8 bytes of windows per input byte at most.
+        target = max(min(memory // 32, 32 << 20), 1 << 16)
+        hint = 64 if input_bytes is None else -(-input_bytes * 4 * self.layout.words // target)
+        self._store = WindowStore(self.layout, memory // 4, self._tmp, max(2, hint))
         self.keep_ids = keep_ids
         self.id_blocks = IdBlocks(memory // 8, self._tmp) if keep_ids else None
 
@@ -231,12 +241,15 @@ class NgramCounter:
         self._carry = buf[starts:]
         return ids, starts, self.layout
 
-    def partitions(self) -> Iterator[dict[int, tuple[np.ndarray, np.ndarray]]]:
-        """Counts per partition, ``{k: (sorted keys, counts)}``; keys of a prefix never straddle two."""
+    def partitions(self, min_count: int = 1) -> Iterator[dict[int, tuple[np.ndarray, np.ndarray]]]:
+        """Counts per partition, ``{k: (sorted keys, counts)}`` (see :func:`aggregate`).
+
+        Partitions split the key space by first unit, so the k-grams sharing a prefix are in one.
+        """
         if self._carry:
             self.add("", final=True)
         for windows in self._store.sorted_partitions():
-            yield aggregate(windows, self.layout)
+            yield aggregate(windows, self.layout, min_count)
             del windows
 
 

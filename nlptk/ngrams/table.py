@@ -264,9 +264,8 @@ def count_to_table(
         meta = {"inputs": [s.name for s in sources], "chars": counter.chars, "latin": latin, "min_count": min_count}
         ngrams: dict[int, int] = {}
         with TableWriter(path, counter.layout, counter.vocab, meta) as writer:
-            for partition in counter.partitions():
+            for partition in counter.partitions(min_count):
                 for k, (keys, counts) in sorted(partition.items()):
-                    keep = counts >= min_count
-                    writer.add(k, keys[keep], counts[keep])
-                    ngrams[k] = ngrams.get(k, 0) + int(keep.sum())
+                    writer.add(k, keys, counts)
+                    ngrams[k] = ngrams.get(k, 0) + len(keys)
     return {"chars": counter.chars, "ngrams": dict(sorted(ngrams.items()))}
