@@ -158,3 +158,32 @@ def format_score(score: SegScore) -> str:
     ]
     width = max(len(name) for name, _ in rows)
     return "\n".join(f"{name:<{width}}  {value}" for name, value in rows)
+
+
+@dataclass(frozen=True)
+class SpanScore:
+    """Precision, recall and F1 of labelled spans (entities, or words with their POS)."""
+
+    precision: float
+    recall: float
+    f1: float
+    gold: int
+    predicted: int
+    correct: int
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def score_spans(gold: Iterable[Iterable[tuple]], predicted: Iterable[Iterable[tuple]]) -> SpanScore:
+    """Exact-match scores of span sets, sentence by sentence (spans are hashable tuples)."""
+    n_gold = n_pred = n_correct = 0
+    for gold_spans, pred_spans in zip(gold, predicted, strict=True):
+        g, p = set(gold_spans), set(pred_spans)
+        n_gold += len(g)
+        n_pred += len(p)
+        n_correct += len(g & p)
+    precision = n_correct / n_pred if n_pred else 1.0
+    recall = n_correct / n_gold if n_gold else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    return SpanScore(precision, recall, f1, n_gold, n_pred, n_correct)

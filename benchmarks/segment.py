@@ -1,0 +1,68 @@
+"""Quality and speed of the shipped segmentation model on the SIGHAN-2005 PKU test set.
+
+    python benchmarks/segment.py [--model DIR]
+
+Prints P/R/F1 and OOV recall (scored by `nlptk evaluate segment` with the PKU training word
+list), the model load time, characters per second of segmentation after loading (in process,
+best of 3), and the end-to-end wall time of the `nlptk segment` command.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import tempfile
+import time
+
+import torch
+
+from corpus import DATA
+from measure import measure, nlptk
+from nlptk.tagging.model import cpu_threads
+from nlptk.tagging.segmenter import default_model_path, load_segmenter, segment_texts
+
+PKU = DATA / "cws" / "pku"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--model", default=str(default_model_path()))
+    options = parser.parse_args()
+    cpu_threads()
+    with open(PKU / "pku_test.utf8", encoding="utf-8-sig") as handle:
+        lines = [line.rstrip("\r\n") for line in handle]
+    chars = sum(len("".join(line.split())) for line in lines)
+
+    start = time.perf_counter()
+    model = load_segmenter(options.model)
+    load_seconds = time.perf_counter() - start
+    runs = []
+    for _ in range(3):
+        start = time.perf_counter()
+        list(segment_texts(model, lines))
+        runs.append(time.perf_counter() - start)
+    best = min(runs)
+
+    with tempfile.TemporaryDirectory() as tmp:
+        pred = f"{tmp}/pred.txt"
+        run = measure(nlptk("segment", str(PKU / "pku_test.utf8"), "--model", options.model, "-o", pred))
+        result = subprocess.run(
+            nlptk("evaluate", "segment", str(PKU / "pku_test_gold.utf8"), pred, "--training-words",
+                  str(PKU / "pku_training_words.utf8"), "--format", "json"),
+            capture_output=True, text=True, check=True,
+        )
+    score = json.loads(result.stdout)
+    print(f"model: {options.model} (torch {torch.__version__}, {torch.get_num_threads()} threads)")
+    print("| P | R | F1 | OOV rate | OOV recall | IV recall |")
+    print("|---:|---:|---:|---:|---:|---:|")
+    print(f"| {score['precision']:.4f} | {score['recall']:.4f} | {score['f1']:.4f} | {score['oov_rate']:.4f} "
+          f"| {score['oov_recall']:.4f} | {score['iv_recall']:.4f} |")
+    print()
+    print("| model load s | segment s (best of 3) | chars/s | `nlptk segment` wall s | peak RSS MiB |")
+    print("|---:|---:|---:|---:|---:|")
+    print(f"| {load_seconds:.2f} | {best:.3f} | {chars / best:,.0f} | {run.seconds:.2f} | {run.peak_mb:.0f} |")
+
+
+if __name__ == "__main__":
+    main()

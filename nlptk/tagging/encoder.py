@@ -1,0 +1,57 @@
+"""Character encoder: embeddings -> a stack of gated residual dilated convolutions.
+
+Each block computes Y = X⊗(1−σ) + Conv(X)⊗σ with σ = sigmoid(Conv'(X)) (both convolutions in
+one layer of twice the width), dilations growing 1, 2, 4, … so a few layers see a wide context.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+
+class GatedConvBlock(nn.Module):
+    def __init__(self, dim: int, kernel: int = 3, dilation: int = 1, dropout: float = 0.0) -> None:
+        super().__init__()
+        self.conv = nn.Conv1d(dim, 2 * dim, kernel, dilation=dilation, padding=dilation * (kernel - 1) // 2)
+        self.dropout = nn.Dropout(dropout)
+
+    def forward(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        """``x`` (B, D, T), ``mask`` (B, 1, T) float."""
+        value, gate = self.conv(x).chunk(2, dim=1)
+        gate = torch.sigmoid(self.dropout(gate))
+        return (x + gate * (value - x)) * mask  # = x(1-σ) + value·σ, padding kept at zero
+
+
+class ConvEncoder(nn.Module):
+    """Character + bigram embeddings -> gated dilated convolutions -> (B, T, dim)."""
+
+    def __init__(
+        self,
+        num_chars: int,
+        num_bigrams: int,
+        char_dim: int = 64,
+        bigram_dim: int = 32,
+        dim: int = 128,
+        dilations: tuple[int, ...] = (1, 2, 4, 1),
+        kernel: int = 3,
+        dropout: float = 0.1,
+    ) -> None:
+        super().__init__()
+        self.chars = nn.Embedding(num_chars, char_dim, padding_idx=0)
+        self.bigrams = nn.Embedding(num_bigrams, bigram_dim, padding_idx=0) if bigram_dim else None
+        self.project = nn.Linear(char_dim + 2 * bigram_dim, dim)
+        self.blocks = nn.ModuleList(GatedConvBlock(dim, kernel, d, dropout) for d in dilations)
+        self.dropout = nn.Dropout(dropout)
+
+    def forward(self, chars: torch.Tensor, left: torch.Tensor, right: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        parts = [self.chars(chars)]
+        if self.bigrams is not None:
+            parts += [self.bigrams(left), self.bigrams(right)]
+        # The blocks may run in bfloat16 (inference on CPUs with bf16 units); the output is float32.
+        dtype = self.blocks[0].conv.weight.dtype if len(self.blocks) else torch.float32
+        maskf = mask.unsqueeze(1).to(dtype)
+        x = self.dropout(self.project(torch.cat(parts, dim=-1))).transpose(1, 2).to(dtype) * maskf
+        for block in self.blocks:
+            x = block(x, maskf)
+        return x.transpose(1, 2).float()

@@ -1,0 +1,103 @@
+"""Character and character-bigram ids for the tagger, computed with numpy for whole batches.
+
+Characters are normalised to half-width first (１ and 1 share an id); unknown characters and
+bigrams map to a shared "unknown" id, 0 is padding. A position's features are its character,
+the bigram ending at it and the bigram starting at it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from nlptk.ngrams.keyset import KeySet
+from nlptk.text import CharVocab, codepoints, to_halfwidth
+
+BIGRAM_SHIFT = np.uint64(21)
+
+
+def normalised_codepoints(text: str) -> np.ndarray:
+    return codepoints(to_halfwidth(text))
+
+
+@dataclass
+class Batch:
+    """Padded id arrays (B, T) and the lengths of the texts."""
+
+    chars: np.ndarray
+    left: np.ndarray
+    right: np.ndarray
+    lengths: np.ndarray
+
+    @property
+    def mask(self) -> np.ndarray:
+        return np.arange(self.chars.shape[1])[None, :] < self.lengths[:, None]
+
+
+class Featurizer:
+    """Maps texts to character and bigram ids."""
+
+    def __init__(self, chars: Sequence[str], bigram_keys: np.ndarray) -> None:
+        self.vocab = CharVocab(chars)
+        self.char_unk = len(self.vocab)  # ids 1..len-1 are characters, 0 padding
+        self.bigram_keys = np.asarray(bigram_keys, dtype=np.uint64)
+        self._bigrams = KeySet(self.bigram_keys)
+        self.bigram_unk = len(self.bigram_keys) + 1  # ids 1..n are bigrams, 0 padding
+
+    @property
+    def num_chars(self) -> int:
+        return self.char_unk + 1
+
+    @property
+    def num_bigrams(self) -> int:
+        return self.bigram_unk + 1
+
+    @classmethod
+    def build(cls, texts: Iterable[str], min_char_count: int = 2, min_bigram_count: int = 3) -> Featurizer:
+        """Vocabularies of the characters and bigrams seen often enough in ``texts``."""
+        char_counts: Counter[str] = Counter()
+        texts = list(texts)
+        for text in texts:
+            char_counts.update(to_halfwidth(text))
+        chars = sorted(c for c, n in char_counts.items() if n >= min_char_count)
+        probe = cls(chars, np.zeros(0, dtype=np.uint64))
+        keys = np.concatenate([probe._pair_keys(probe._char_ids(t)) for t in texts]) if texts else np.zeros(0)
+        unique, counts = np.unique(keys, return_counts=True)
+        return cls(chars, unique[counts >= min_bigram_count])
+
+    def _char_ids(self, text: str) -> np.ndarray:
+        cps = normalised_codepoints(text)
+        ids = self.vocab.encode_chars(cps, np.ones(len(cps), dtype=bool), grow=False).astype(np.int64)
+        ids[ids == 0] = self.char_unk
+        return ids
+
+    @staticmethod
+    def _pair_keys(ids: np.ndarray) -> np.ndarray:
+        """Keys of the bigrams (boundary, c0), (c0, c1), …, (c_last, boundary)."""
+        padded = np.concatenate(([0], ids, [0])).astype(np.uint64)
+        return (padded[:-1] << BIGRAM_SHIFT) | padded[1:]
+
+    def encode(self, texts: Sequence[str]) -> Batch:
+        """Padded ids of ``texts`` (each non-empty), computed for the whole batch at once."""
+        lengths = np.array([len(t) for t in texts], dtype=np.int64)
+        width = int(lengths.max()) if len(texts) else 0
+        ids = self._char_ids("".join(texts))
+        # Per text: boundary, its ids, boundary; the bigram keys of consecutive pairs.
+        starts = np.concatenate(([0], np.cumsum(lengths)))
+        framed = np.zeros(len(ids) + 2 * len(texts), dtype=np.uint64)
+        rows = np.repeat(np.arange(len(texts)), lengths)
+        offsets = np.arange(len(ids)) - starts[rows]
+        framed_pos = starts[rows] + 2 * rows + 1 + offsets
+        framed[framed_pos] = ids
+        pairs = self._bigrams.index((framed[:-1] << BIGRAM_SHIFT) | framed[1:]) + 1
+        pairs[pairs == 0] = self.bigram_unk
+        chars = np.zeros((len(texts), width), dtype=np.int64)
+        left = np.zeros_like(chars)
+        right = np.zeros_like(chars)
+        chars[rows, offsets] = ids
+        left[rows, offsets] = pairs[framed_pos - 1]
+        right[rows, offsets] = pairs[framed_pos]
+        return Batch(chars, left, right, lengths)

@@ -1,0 +1,270 @@
+"""The tagger: encoder -> per-character emission scores -> CRF; saving, loading, batched prediction.
+
+A model is a directory with ``config.json`` (vocabulary, tag set, hyperparameters, training
+data and measured scores) and ``weights.pt`` (a state dict loaded with
+``torch.load(weights_only=True)``: embedding tables as int8 with a scale per row, the rest
+as float16).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+
+from nlptk.errors import NlptkError
+from nlptk.tagging.crf import CRF
+from nlptk.tagging.encoder import ConvEncoder
+from nlptk.tagging.features import Batch, Featurizer
+from nlptk.tagging.schemes import TagScheme
+from nlptk.text import sentences
+
+FORMAT = "nlptk-tagger"
+BATCH_CHARS = 32768  # characters per prediction batch
+
+Bias = Callable[[str], "np.ndarray | None"]
+
+
+@dataclass
+class TaggerConfig:
+    """Everything needed to rebuild a tagger, plus a record of how it was trained."""
+
+    task: str
+    tags: list[str]
+    chars: list[str]
+    char_dim: int = 64
+    bigram_dim: int = 32
+    dim: int = 128
+    dilations: list[int] = field(default_factory=lambda: [1, 2, 4, 1])
+    kernel: int = 3
+    dropout: float = 0.1
+    max_len: int = 200
+    training: dict = field(default_factory=dict)
+
+
+class Tagger(nn.Module):
+    def __init__(self, config: TaggerConfig, featurizer: Featurizer) -> None:
+        super().__init__()
+        self.config = config
+        self.featurizer = featurizer
+        self.scheme = TagScheme(tuple(config.tags))
+        self.encoder = ConvEncoder(
+            featurizer.num_chars,
+            featurizer.num_bigrams,
+            config.char_dim,
+            config.bigram_dim,
+            config.dim,
+            tuple(config.dilations),
+            config.kernel,
+            config.dropout,
+        )
+        self.output = nn.Linear(config.dim, len(config.tags))
+        self.crf = CRF(*self.scheme.constraint_arrays())
+
+    def emissions(self, batch: Batch) -> tuple[torch.Tensor, torch.Tensor]:
+        mask = torch.from_numpy(batch.mask)
+        hidden = self.encoder(
+            torch.from_numpy(batch.chars), torch.from_numpy(batch.left), torch.from_numpy(batch.right), mask
+        )
+        return self.output(hidden), mask
+
+    def loss(self, texts: Sequence[str], tags: Sequence[Sequence[str]]) -> torch.Tensor:
+        batch = self.featurizer.encode(texts)
+        emissions, mask = self.emissions(batch)
+        gold = np.zeros(batch.chars.shape, dtype=np.int64)
+        index = {t: i for i, t in enumerate(self.config.tags)}
+        for row, seq in enumerate(tags):
+            gold[row, : len(seq)] = [index[t] for t in seq]
+        return self.crf.nll(emissions, torch.from_numpy(gold), mask)
+
+    def predict(self, texts: Sequence[str], bias: Bias | None = None) -> list[list[str]]:
+        """The tags of every character of each text (see :meth:`predict_ids`)."""
+        names = self.config.tags
+        return [[names[t] for t in ids.tolist()] for ids in self.predict_ids(texts, bias)]
+
+    @torch.inference_mode()
+    def predict_ids(self, texts: Sequence[str], bias: Bias | None = None) -> list[np.ndarray]:
+        """The tag ids of every character of each text (empty texts get none).
+
+        Texts longer than ``max_len`` are cut after sentence punctuation (or, failing that, every
+        ``max_len`` characters) and tagged piece by piece. ``bias(piece)`` may return a
+        (len, tags) array added to the emission scores before Viterbi.
+        """
+        pieces: list[str] = []
+        owners: list[int] = []
+        for i, text in enumerate(texts):
+            for piece in chunk_text(text, self.config.max_len):
+                pieces.append(piece)
+                owners.append(i)
+        order = sorted(range(len(pieces)), key=lambda i: len(pieces[i]))
+        tagged: list[np.ndarray] = [np.zeros(0, np.int64) for _ in pieces]
+        start = 0
+        while start < len(order):
+            width = len(pieces[order[start]]) or 1
+            end = start + 1
+            while end < len(order) and (end - start + 1) * max(width, len(pieces[order[end]])) <= BATCH_CHARS:
+                width = max(width, len(pieces[order[end]]))
+                end += 1
+            chosen = [order[i] for i in range(start, end)]
+            for i, tags in zip(chosen, self._tag([pieces[i] for i in chosen], bias), strict=True):
+                tagged[i] = tags
+            start = end
+        results: list[list[np.ndarray]] = [[] for _ in texts]
+        for owner, tags in zip(owners, tagged, strict=True):
+            results[owner].append(tags)
+        return [r[0] if len(r) == 1 else np.concatenate(r or [np.zeros(0, np.int64)]) for r in results]
+
+    def _tag(self, texts: list[str], bias: Bias | None) -> list[np.ndarray]:
+        if not any(texts):
+            return [np.zeros(0, np.int64) for _ in texts]
+        batch = self.featurizer.encode(texts)
+        emissions, mask = self.emissions(batch)
+        if bias is not None:
+            extra = np.zeros(emissions.shape, dtype=np.float32)
+            for row, text in enumerate(texts):
+                add = bias(text)
+                if add is not None:
+                    extra[row, : len(text)] = add
+            emissions = emissions + torch.from_numpy(extra)
+        return self.crf.viterbi(emissions, mask)
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Write the model directory atomically (a temporary directory renamed into place)."""
+        target = Path(path)
+        parent = target.parent if str(target.parent) else Path(".")
+        parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=parent))
+        try:
+            state = _compact(self.state_dict())
+            state["bigram_keys"] = torch.from_numpy(self.featurizer.bigram_keys.astype(np.int64))
+            torch.save(state, tmp / "weights.pt")
+            config = {"format": FORMAT, **asdict(self.config)}
+            (tmp / "config.json").write_text(json.dumps(config, ensure_ascii=False, indent=1), encoding="utf-8")
+            if target.exists():
+                old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=parent))
+                os.replace(target, old / "model")
+                os.replace(tmp, target)
+                shutil.rmtree(old, ignore_errors=True)
+            else:
+                os.replace(tmp, target)
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> Tagger:
+        """Load a model directory written by :meth:`save`."""
+        directory = Path(path)
+        config_path, weights_path = directory / "config.json", directory / "weights.pt"
+        if not directory.is_dir() or not config_path.is_file() or not weights_path.is_file():
+            raise NlptkError(f"{path}: not a tagger model (a directory with config.json and weights.pt)")
+        try:
+            raw = json.loads(config_path.read_text(encoding="utf-8"))
+            if raw.pop("format", None) != FORMAT:
+                raise ValueError("config.json is not an nlptk tagger config")
+            config = TaggerConfig(**raw)
+            state = torch.load(weights_path, map_location="cpu", weights_only=True)
+            featurizer = Featurizer(config.chars, state.pop("bigram_keys").numpy().astype(np.uint64))
+            model = cls(config, featurizer)
+            model.load_state_dict(_expand(state))
+        except (ValueError, TypeError, KeyError, RuntimeError, OSError, json.JSONDecodeError) as exc:
+            raise NlptkError(f"{path}: cannot load tagger model ({str(exc).splitlines()[0]})") from None
+        model.eval()
+        if bf16_is_fast():
+            model.encoder.blocks.to(torch.bfloat16)
+        return model
+
+
+EMBEDDINGS = ("encoder.chars.weight", "encoder.bigrams.weight")
+
+
+def _compact(state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    """Embedding tables as int8 with a float16 scale per row, everything else as float16."""
+    out: dict[str, torch.Tensor] = {}
+    for name, value in state.items():
+        value = value.detach()
+        if name in EMBEDDINGS:
+            scale = value.abs().amax(dim=1, keepdim=True).clamp(min=1e-8) / 127
+            out[name + ".int8"] = torch.round(value / scale).to(torch.int8)
+            out[name + ".scale"] = scale.half()
+        else:
+            out[name] = value.half() if value.is_floating_point() else value
+    return out
+
+
+def _expand(state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+    """The float32 state dict of :func:`_compact`'s output."""
+    out: dict[str, torch.Tensor] = {}
+    for name, value in state.items():
+        if name.endswith(".scale"):
+            continue
+        if name.endswith(".int8"):
+            base = name.removesuffix(".int8")
+            out[base] = value.float() * state[base + ".scale"].float()
+        else:
+            out[name] = value.float() if value.is_floating_point() else value
+    return out
+
+
+def chunk_text(text: str, max_len: int) -> list[str]:
+    """``text`` cut into pieces of at most ``max_len`` characters, after sentence punctuation when possible."""
+    if len(text) <= max_len:
+        return [text]
+    pieces: list[str] = []
+    current = ""
+    for sentence in _sentence_pieces(text):
+        while len(sentence) > max_len:
+            if current:
+                pieces.append(current)
+                current = ""
+            pieces.append(sentence[:max_len])
+            sentence = sentence[max_len:]
+        if len(current) + len(sentence) > max_len:
+            pieces.append(current)
+            current = ""
+        current += sentence
+    if current:
+        pieces.append(current)
+    return pieces
+
+
+def _sentence_pieces(text: str) -> list[str]:
+    """``text`` split after sentence punctuation, keeping every character (spaces included)."""
+    out: list[str] = []
+    start = 0
+    for sentence in sentences(text):
+        at = text.index(sentence, start)
+        end = at + len(sentence)
+        out.append(text[start:end])
+        start = end
+    if start < len(text):
+        out.append(text[start:])
+    return out
+
+
+@lru_cache(maxsize=1)
+def bf16_is_fast() -> bool:
+    """True on CPUs with native bfloat16 matrix units (AMX or AVX512-BF16), where bf16 inference is
+    several times faster than float32; elsewhere bf16 is emulated and slower, so it stays off."""
+    try:
+        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as handle:
+            flags = next((line for line in handle if line.startswith("flags")), "").split()
+    except OSError:
+        return False
+    return "amx_bf16" in flags or "avx512_bf16" in flags
+
+
+def cpu_threads() -> None:
+    """Use every CPU this process may run on for torch's intra-op parallelism."""
+    from nlptk.parallel import default_workers
+
+    torch.set_num_threads(default_workers())

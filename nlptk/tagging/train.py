@@ -1,0 +1,171 @@
+"""Training a tagger with early stopping on dev scores, and scoring one on tagged data."""
+
+from __future__ import annotations
+
+import math
+import random
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+
+from nlptk.evaluate import score_segmentation, score_spans
+from nlptk.progress import NoProgress, Progress
+from nlptk.tagging.data import Example, chunk_example
+from nlptk.tagging.features import Featurizer
+from nlptk.tagging.model import Tagger, TaggerConfig, cpu_threads
+from nlptk.tagging.schemes import TagScheme, spans
+
+
+@dataclass
+class TrainOptions:
+    """Hyperparameters of :func:`train_tagger` (the model's shape comes from :class:`TaggerConfig`)."""
+
+    epochs: int = 20
+    patience: int = 3
+    batch_chars: int = 16000
+    lr: float = 3e-3
+    crf_lr_multiplier: float = 100.0  # transitions need a much larger learning rate than the body
+    lr_decay: float = 0.9  # learning rates are multiplied by this after every epoch
+    clip: float = 5.0
+    seed: int = 0
+    max_minutes: float = 0.0  # stop after this long (0: no limit)
+    evaluations_per_epoch: int = 1
+    min_char_count: int = 2
+    min_bigram_count: int = 3
+    extra: dict = field(default_factory=dict)
+
+
+def train_tagger(
+    task: str,
+    train: Sequence[Example],
+    dev: Sequence[Example],
+    shape: dict,
+    options: TrainOptions,
+    progress: Progress | None = None,
+    log: callable = print,  # type: ignore[valid-type]
+) -> Tagger:
+    """Train on ``train``, keep the weights with the best dev score, return that model."""
+    progress = progress or NoProgress()
+    random.seed(options.seed)
+    np.random.seed(options.seed)
+    torch.manual_seed(options.seed)
+    cpu_threads()
+    featurizer = Featurizer.build((e.text for e in train), options.min_char_count, options.min_bigram_count)
+    scheme = TagScheme.from_tags(t for e in train for t in e.tags)
+    config = TaggerConfig(task=task, tags=list(scheme.tags), chars=featurizer.vocab.to_list(), **shape)
+    model = Tagger(config, featurizer)
+    crf_params = list(model.crf.parameters())
+    body_params = [p for n, p in model.named_parameters() if not n.startswith("crf.")]
+    optimizer = torch.optim.Adam(
+        [
+            {"params": body_params, "lr": options.lr},
+            {"params": crf_params, "lr": options.lr * options.crf_lr_multiplier},
+        ]
+    )
+    pieces = [c for e in train for c in chunk_example(e, config.max_len)]
+    started = time.monotonic()
+    best_score, best_state, best_epoch, stale = -1.0, None, 0, 0
+    history = []
+    stop = False
+    schedule = torch.optim.lr_scheduler.ExponentialLR(optimizer, gamma=options.lr_decay)
+    for epoch in range(1, options.epochs + 1):
+        batches = _batches(pieces, options.batch_chars, random.Random(options.seed + epoch))
+        checkpoints = {
+            round(len(batches) * (i + 1) / options.evaluations_per_epoch) for i in range(options.evaluations_per_epoch)
+        }
+        progress.stage(f"epoch {epoch}", len(batches))
+        model.train()
+        total_loss = 0.0
+        for step, batch in enumerate(batches, 1):
+            loss = model.loss([b.text for b in batch], [b.tags for b in batch])
+            optimizer.zero_grad()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), options.clip)
+            optimizer.step()
+            total_loss += float(loss.detach())
+            progress.advance(1)
+            out_of_time = options.max_minutes and (time.monotonic() - started) / 60 > options.max_minutes
+            if step in checkpoints or out_of_time:
+                scores = evaluate_tagger(model, dev)
+                model.train()
+                history.append({"epoch": epoch, "step": step, "loss": total_loss / step, **scores})
+                log(f"epoch {epoch} step {step}/{len(batches)} loss {total_loss / step:.3f} dev " + _fmt(scores))
+                if scores["f1"] > best_score:
+                    best_score, best_epoch, stale = scores["f1"], epoch, 0
+                    best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}
+                if out_of_time:
+                    stop = True
+                    break
+        if stop:
+            break
+        schedule.step()
+        stale = 0 if best_epoch == epoch else stale + 1
+        if stale >= options.patience:
+            break
+    if best_state is not None:
+        model.load_state_dict(best_state)
+    model.eval()
+    minutes = (time.monotonic() - started) / 60
+    model.config.training = {
+        "epochs_run": len({h["epoch"] for h in history}),
+        "best_epoch": best_epoch,
+        "minutes": round(minutes, 1),
+        "train_examples": len(train),
+        "dev_examples": len(dev),
+        "options": {k: v for k, v in vars(options).items() if k != "extra"},
+        **options.extra,
+        "dev": next((h for h in history if h["f1"] == best_score), {}),
+    }
+    return model
+
+
+def _batches(pieces: Sequence[Example], batch_chars: int, rng: random.Random) -> list[list[Example]]:
+    """Shuffled batches of similar-length examples with about ``batch_chars`` characters each."""
+    order = list(range(len(pieces)))
+    rng.shuffle(order)
+    # Sort within pools of 100 batches' worth so that padding stays small but batches still vary.
+    pool = max(1, 100 * batch_chars // max(1, int(np.mean([len(p.text) for p in pieces]))))
+    batches: list[list[Example]] = []
+    for start in range(0, len(order), pool):
+        chunk = sorted(order[start : start + pool], key=lambda i: len(pieces[i].text))
+        batch: list[Example] = []
+        for i in chunk:
+            if batch and (len(batch) + 1) * len(pieces[i].text) > batch_chars:
+                batches.append(batch)
+                batch = []
+            batch.append(pieces[i])
+        if batch:
+            batches.append(batch)
+    rng.shuffle(batches)
+    return batches
+
+
+def evaluate_tagger(model: Tagger, examples: Sequence[Example], training_words: set[str] | None = None) -> dict:
+    """Scores of ``model`` on gold ``examples``: seg P/R/F1 (+OOV), entity P/R/F1, or POS F1/accuracy."""
+    predicted = model.predict([e.text for e in examples])
+    task = model.config.task
+    if task == "seg":
+        gold_lines = [" ".join(e.text[s:t] for s, t, _ in spans(e.tags)) for e in examples]
+        pred_lines = [" ".join(e.text[s:t] for s, t, _ in spans(p)) for e, p in zip(examples, predicted, strict=True)]
+        score = score_segmentation(gold_lines, pred_lines, training_words)
+        result = {"precision": score.precision, "recall": score.recall, "f1": score.f1}
+        if score.oov_recall is not None:
+            result["oov_recall"] = score.oov_recall
+        return result
+    gold_spans = [spans(e.tags) for e in examples]
+    pred_spans = [spans(p) for p in predicted]
+    typed = score_spans(gold_spans, pred_spans)
+    result = {"precision": typed.precision, "recall": typed.recall, "f1": typed.f1}
+    if task == "pos":
+        words = score_spans(([s[:2] for s in g] for g in gold_spans), ([s[:2] for s in p] for p in pred_spans))
+        result["seg_f1"] = words.f1
+        # Accuracy: the share of gold words found with the right boundaries and tag.
+        result["accuracy"] = typed.recall
+    return result
+
+
+def _fmt(scores: dict) -> str:
+    return " ".join(f"{k} {v:.4f}" for k, v in scores.items() if isinstance(v, float) and math.isfinite(v))

@@ -1,0 +1,93 @@
+"""The tagging commands end to end on tiny data: train, eval, predict, segment with a model and a user dictionary."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("torch")
+
+SEG_LINES = [
+    "我们 在 北京大学 学习 人工智能",
+    "北京大学 的 学生 喜欢 机器学习",
+    "人工智能 改变 世界",
+    "我们 喜欢 北京",
+    "学生 在 公园 散步",
+]
+TINY = ["--dim", "32", "--char-dim", "16", "--bigram-dim", "8", "--dilations", "1,2", "--dropout", "0"]
+TRAIN = ["--epochs", "60", "--patience", "60", "--lr", "0.01", "--batch-chars", "200", "--quiet", *TINY]
+
+
+def nlptk(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "nlptk", *args], input=stdin, capture_output=True, text=True)
+
+
+@pytest.fixture(scope="module")
+def seg_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("seg")
+    data = root / "train.txt"
+    data.write_text("\n".join(SEG_LINES) + "\n", encoding="utf-8")
+    result = nlptk("tag", "train", str(data), "--dev", str(data), "-o", str(root / "model"), *TRAIN)
+    assert result.returncode == 0, result.stderr
+    return root / "model"
+
+
+def test_train_writes_config_with_scores(seg_model: Path) -> None:
+    config = json.loads((seg_model / "config.json").read_text(encoding="utf-8"))
+    assert config["task"] == "seg"
+    assert config["tags"] == ["B", "M", "E", "S"]
+    assert config["training"]["dev"]["f1"] == 1.0
+    assert config["training"]["train_files"]
+
+
+def test_eval_and_predict(seg_model: Path, tmp_path: Path) -> None:
+    gold = tmp_path / "gold.txt"
+    gold.write_text("\n".join(SEG_LINES) + "\n", encoding="utf-8")
+    result = nlptk("tag", "eval", str(gold), "--model", str(seg_model), "--format", "json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["f1"] == 1.0
+    raw = "\n".join("".join(line.split()) for line in SEG_LINES) + "\n"
+    result = nlptk("tag", "predict", "--model", str(seg_model), stdin=raw)
+    assert result.stdout.splitlines() == SEG_LINES
+
+
+def test_segment_with_model_keeps_runs_and_user_dict_changes_paths(seg_model: Path, tmp_path: Path) -> None:
+    result = nlptk("segment", "--model", str(seg_model), stdin="我们喜欢北京 人工智能\n\n")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines() == ["我们 喜欢 北京 人工智能", ""]
+    plain = nlptk("segment", "--model", str(seg_model), stdin="北京大学生\n").stdout.split()
+    user = tmp_path / "user.txt"
+    user.write_text("大学生 1000000\n", encoding="utf-8")
+    biased = nlptk("segment", "--model", str(seg_model), "--user-dict", str(user), stdin="北京大学生\n").stdout.split()
+    assert "大学生" in biased and biased != plain
+
+
+def test_segment_option_errors(seg_model: Path, tmp_path: Path) -> None:
+    result = nlptk("segment", "--lexicon", "jieba", "--model", str(seg_model), stdin="你好\n")
+    assert result.returncode == 1 and result.stderr.startswith("nlptk: error:")
+    result = nlptk("segment", "--model", str(tmp_path), stdin="你好\n")
+    assert result.returncode == 1 and "not a tagger model" in result.stderr
+    bad = tmp_path / "bad.txt"
+    bad.write_text("大学生 lots\n", encoding="utf-8")
+    result = nlptk("segment", "--model", str(seg_model), "--user-dict", str(bad), stdin="你好\n")
+    assert result.returncode == 1 and "line 1" in result.stderr
+
+
+def test_ner_train_and_predict_format(tmp_path: Path) -> None:
+    sentences = [("张三在北京工作", "B-PER I-PER O B-LOC I-LOC O O"), ("李四去上海", "B-PER I-PER O B-LOC I-LOC")] * 3
+    data = tmp_path / "ner.bio"
+    data.write_text(
+        "\n\n".join("\n".join(f"{c}\t{t}" for c, t in zip(text, tags.split(), strict=True)) for text, tags in sentences)
+        + "\n",
+        encoding="utf-8",
+    )
+    result = nlptk("tag", "train", "--task", "ner", str(data), "--dev", str(data), "-o", str(tmp_path / "m"), *TRAIN)
+    assert result.returncode == 0, result.stderr
+    result = nlptk("tag", "predict", "--model", str(tmp_path / "m"), stdin="张三在北京工作\n")
+    rows = [line.split("\t") for line in result.stdout.splitlines() if line]
+    assert [r[0] for r in rows] == list("张三在北京工作")
+    assert [r[1] for r in rows] == "B-PER I-PER O B-LOC I-LOC O O".split()

@@ -1,0 +1,140 @@
+"""CRF correctness against brute force, tag-scheme constraints, and a tiny model that overfits."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from nlptk.errors import NlptkError  # noqa: E402
+from nlptk.tagging.crf import CRF  # noqa: E402
+from nlptk.tagging.data import Example, chunk_example  # noqa: E402
+from nlptk.tagging.model import Tagger, chunk_text  # noqa: E402
+from nlptk.tagging.schemes import TagScheme, spans, word_tags  # noqa: E402
+from nlptk.tagging.train import TrainOptions, evaluate_tagger, train_tagger  # noqa: E402
+
+BMES = TagScheme.from_tags(["B", "M", "E", "S"])
+BIO = TagScheme.from_tags(["O", "B-PER", "I-PER", "B-LOC", "I-LOC"])
+
+
+def random_crf(scheme: TagScheme, seed: int) -> CRF:
+    crf = CRF(*scheme.constraint_arrays())
+    generator = torch.Generator().manual_seed(seed)
+    with torch.no_grad():
+        for parameter in crf.parameters():
+            parameter.copy_(torch.randn(parameter.shape, generator=generator))
+    return crf
+
+
+@torch.no_grad()
+def brute_force(crf: CRF, emissions: torch.Tensor, length: int) -> tuple[float, list[int]]:
+    """log Z and the best path by enumerating every tag sequence of ``length``."""
+    k = crf.num_tags
+    scores = []
+    paths = list(itertools.product(range(k), repeat=length))
+    for path in paths:
+        tags = torch.tensor([path])
+        mask = torch.ones(1, length, dtype=torch.bool)
+        scores.append(float(crf.path_score(emissions[:, :length], tags, mask)))
+    log_z = float(torch.logsumexp(torch.tensor(scores), 0))
+    return log_z, list(paths[int(np.argmax(scores))])
+
+
+@pytest.mark.parametrize("scheme", [BMES, BIO], ids=["bmes", "bio"])
+@pytest.mark.parametrize("seed", range(4))
+def test_log_partition_and_viterbi_equal_brute_force(scheme: TagScheme, seed: int) -> None:
+    crf = random_crf(scheme, seed)
+    generator = torch.Generator().manual_seed(100 + seed)
+    lengths = [1, 2, 3, 4]
+    emissions = torch.randn(len(lengths), max(lengths), crf.num_tags, generator=generator)
+    mask = torch.tensor([[t < n for t in range(max(lengths))] for n in lengths])
+    log_z = crf.log_partition(emissions, mask)
+    best = crf.viterbi(emissions, mask)
+    for row, n in enumerate(lengths):
+        expected_z, expected_path = brute_force(crf, emissions[row : row + 1], n)
+        assert math.isclose(float(log_z[row]), expected_z, rel_tol=1e-5, abs_tol=1e-4)
+        assert best[row] == expected_path
+
+
+@pytest.mark.parametrize("scheme", [BMES, BIO], ids=["bmes", "bio"])
+def test_viterbi_never_returns_an_illegal_sequence(scheme: TagScheme) -> None:
+    crf = CRF(*scheme.constraint_arrays())
+    generator = torch.Generator().manual_seed(7)
+    # Emissions that push hard towards illegal tags (inside tags everywhere).
+    emissions = torch.randn(64, 12, crf.num_tags, generator=generator) * 10
+    inside = [i for i, t in enumerate(scheme.tags) if t[0] in "IME"]
+    emissions[:, :, inside] += 20
+    mask = torch.ones(64, 12, dtype=torch.bool)
+    mask[::3, 7:] = False
+    for path in crf.viterbi(emissions, mask):
+        assert scheme.is_valid([scheme.tags[i] for i in path])
+
+
+def test_scheme_rules() -> None:
+    assert BMES.is_valid(["B", "M", "E", "S", "B", "E"])
+    assert not BMES.is_valid(["M", "E"])  # cannot start inside a word
+    assert not BMES.is_valid(["B", "S"])  # a word must be closed
+    assert not BMES.is_valid(["S", "B"])  # nor left open at the end
+    assert BIO.is_valid(["B-PER", "I-PER", "O", "B-LOC", "B-LOC"])
+    assert not BIO.is_valid(["O", "I-PER"])
+    assert not BIO.is_valid(["B-PER", "I-LOC"])
+
+
+def test_tags_and_spans_round_trip() -> None:
+    tags = word_tags([2, 1, 3])
+    assert tags == ["B", "E", "S", "B", "M", "E"]
+    assert spans(tags) == [(0, 2, ""), (2, 3, ""), (3, 6, "")]
+    assert spans(["O", "B-PER", "I-PER", "O", "B-LOC"]) == [(1, 3, "PER"), (4, 5, "LOC")]
+    assert spans(word_tags([1, 2], ["NOUN", "VERB"])) == [(0, 1, "NOUN"), (1, 3, "VERB")]
+
+
+def test_chunking_keeps_every_character_and_cuts_at_word_boundaries() -> None:
+    text = "今天天气很好。我们去公园散步吧！" * 20
+    pieces = chunk_text(text, 30)
+    assert "".join(pieces) == text
+    assert all(len(p) <= 30 for p in pieces)
+    example = Example("".join(["北京大学"] * 30), tuple(word_tags([4] * 30)))
+    chunks = chunk_example(example, 50)
+    assert "".join(c.text for c in chunks) == example.text
+    assert all(BMES.is_valid(list(c.tags)) for c in chunks)
+
+
+SENTENCES = [
+    "我们 在 北京大学 学习 人工智能",
+    "北京大学 的 学生 喜欢 机器学习",
+    "人工智能 改变 世界",
+    "我们 喜欢 北京",
+    "学生 在 公园 散步",
+]
+
+
+def tiny_examples() -> list[Example]:
+    return [Example("".join(s.split()), tuple(word_tags(len(w) for w in s.split()))) for s in SENTENCES]
+
+
+def test_tiny_model_overfits_and_round_trips(tmp_path: Path) -> None:
+    examples = tiny_examples()
+    shape = {"dim": 32, "char_dim": 16, "bigram_dim": 8, "dilations": [1, 2], "dropout": 0.0}
+    options = TrainOptions(epochs=60, patience=60, batch_chars=200, lr=1e-2, min_char_count=1, min_bigram_count=1)
+    model = train_tagger("seg", examples, examples, shape, options, log=lambda _: None)
+    assert evaluate_tagger(model, examples)["f1"] == 1.0
+    model.save(tmp_path / "m")
+    again = Tagger.load(tmp_path / "m")
+    assert again.predict([e.text for e in examples]) == model.predict([e.text for e in examples])
+    config = json.loads((tmp_path / "m" / "config.json").read_text(encoding="utf-8"))
+    assert config["task"] == "seg" and config["training"]["dev"]["f1"] == 1.0
+
+
+def test_loading_a_wrong_model_is_a_clear_error(tmp_path: Path) -> None:
+    with pytest.raises(NlptkError, match="not a tagger model"):
+        Tagger.load(tmp_path)
+    (tmp_path / "config.json").write_text("{}", encoding="utf-8")
+    (tmp_path / "weights.pt").write_bytes(b"not a checkpoint")
+    with pytest.raises(NlptkError, match="cannot load"):
+        Tagger.load(tmp_path)
