@@ -90,4 +90,18 @@ def test_ner_train_and_predict_format(tmp_path: Path) -> None:
     result = nlptk("tag", "predict", "--model", str(tmp_path / "m"), stdin="张三在北京工作\n")
     rows = [line.split("\t") for line in result.stdout.splitlines() if line]
     assert [r[0] for r in rows] == list("张三在北京工作")
-    assert [r[1] for r in rows] == "B-PER I-PER O B-LOC I-LOC O O".split()
+    assert [r[1] for r in rows] == ["B-PER", "I-PER", "O", "B-LOC", "I-LOC", "O", "O"]
+
+
+DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+@pytest.mark.skipif(not (DATA / "cws" / "pku").is_dir(), reason="../shared/data/cws/pku not present")
+def test_shipped_model_on_the_pku_test_set(tmp_path: Path) -> None:
+    """The default `nlptk segment` model keeps its measured quality (README: PKU test F1 ≥ 0.95)."""
+    pku = DATA / "cws" / "pku"
+    pred = tmp_path / "pred.txt"
+    result = nlptk("segment", str(pku / "pku_test.utf8"), "-o", str(pred))
+    assert result.returncode == 0, result.stderr
+    result = nlptk("evaluate", "segment", str(pku / "pku_test_gold.utf8"), str(pred), "--format", "json")
+    assert json.loads(result.stdout)["f1"] >= 0.95

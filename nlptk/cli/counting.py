@@ -1,0 +1,93 @@
+"""`nlptk count` and `nlptk ngrams`: n-gram tables."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from nlptk.cli.common import (
+    EncodingErrors,
+    EncodingOpt,
+    Format,
+    Inputs,
+    Latin,
+    LatinOpt,
+    Memory,
+    Quiet,
+    app,
+    positive,
+)
+from nlptk.errors import NlptkError
+
+
+@app.command()
+def count(
+    inputs: Inputs,
+    output: Annotated[Path, typer.Option("-o", "--output", help="The n-gram table file to write.")],
+    order: Annotated[int, typer.Option(help="Count all 1..N-grams (N ≤ 8).")] = 4,
+    min_count: Annotated[int, typer.Option(help="Keep only n-grams (of 2+ characters) seen at least this often.")] = 1,
+    latin: LatinOpt = Latin.split,
+    memory: Memory = "1G",
+    encoding_errors: EncodingOpt = EncodingErrors.strict,
+    quiet: Quiet = False,
+) -> None:
+    """Count all 1..N-grams of characters inside fragments into a table (query it with 'nlptk ngrams')."""
+    from nlptk.io import parse_memory
+    from nlptk.ngrams import count_to_table
+    from nlptk.progress import make_progress
+
+    progress = make_progress(quiet)
+    try:
+        summary = count_to_table(
+            inputs,
+            output,
+            order=order,
+            min_count=positive("--min-count", min_count),
+            latin=latin.value,
+            memory=parse_memory(memory),
+            encoding_errors=encoding_errors.value,
+            progress=progress,
+        )
+    finally:
+        progress.close()
+    if not quiet:
+        typer.echo(
+            f"counted {summary['chars']:,} characters: "
+            + ", ".join(f"{n:,} {k}-grams" for k, n in summary["ngrams"].items())
+            + f" -> {output}",
+            err=True,
+        )
+
+
+@app.command()
+def ngrams(
+    table: Annotated[Path, typer.Argument(help="A table written by 'nlptk count'.")],
+    queries: Annotated[Optional[list[str]], typer.Argument(help="N-grams to look up.", show_default=False)] = None,  # noqa: UP045
+    prefix: Annotated[Optional[str], typer.Option(help="List the n-grams that start with this.")] = None,  # noqa: UP045
+    order: Annotated[int, typer.Option(help="With --prefix or no query: only n-grams of this length.")] = 0,
+    min_count: Annotated[int, typer.Option(help="With --prefix or no query: only n-grams seen this often.")] = 1,
+    output_format: Annotated[Format, typer.Option("--format", help="tsv or jsonl.")] = Format.tsv,
+) -> None:
+    """Look up n-gram counts in a table: given n-grams, those with a prefix, or all of them."""
+    from nlptk.io import atomic_output
+    from nlptk.ngrams import NgramTable
+
+    if not table.is_file():
+        raise NlptkError(f"{table}: no such n-gram table")
+    loaded = NgramTable.load(table)
+    if order and not 1 <= order <= loaded.order:
+        raise NlptkError(f"--order must be between 1 and {loaded.order} for this table")
+    rows = (
+        ((q, loaded[q]) for q in queries)
+        if queries
+        else loaded.items(prefix=prefix or "", order=order or None, min_count=min_count)
+    )
+    with atomic_output(None) as out:
+        for ngram, value in rows:
+            if output_format is Format.jsonl:
+                out.write(json.dumps({"ngram": ngram, "count": value}, ensure_ascii=False) + "\n")
+            else:
+                out.write(f"{ngram}\t{value}\n")

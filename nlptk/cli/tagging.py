@@ -1,0 +1,153 @@
+"""`nlptk tag train|eval|predict`: CRF taggers."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from nlptk.cli.common import (
+    EncodingErrors,
+    EncodingOpt,
+    Output,
+    Quiet,
+    Task,
+    floats,
+    log_to_stderr,
+    need_torch,
+    tag_app,
+)
+from nlptk.errors import NlptkError
+
+
+@tag_app.command("train")
+def tag_train(
+    train: Annotated[list[str], typer.Argument(help="Training files (a file given twice counts twice).")],
+    output: Annotated[Path, typer.Option("-o", "--output", help="Model directory to write.")],
+    dev: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option(help="Dev file for early stopping (repeatable); or use --holdout."),
+    ] = None,
+    holdout: Annotated[
+        int, typer.Option(help="Without --dev: hold out this many random training sentences (by --seed) as dev.")
+    ] = 0,
+    task: Annotated[Task, typer.Option(help="seg: words per line; ner: char<TAB>tag; pos: CoNLL-U.")] = Task.seg,
+    epochs: Annotated[int, typer.Option(help="At most this many passes over the data.")] = 20,
+    patience: Annotated[int, typer.Option(help="Stop after this many epochs without a better dev F1.")] = 3,
+    max_minutes: Annotated[float, typer.Option(help="Stop training after this many minutes (0: no limit).")] = 0.0,
+    lr: Annotated[float, typer.Option(help="Adam learning rate of the encoder.")] = 3e-3,
+    crf_lr_multiplier: Annotated[float, typer.Option(help="CRF transitions learn this many times faster.")] = 100.0,
+    lr_decay: Annotated[float, typer.Option(help="Learning rates are multiplied by this after each epoch.")] = 0.9,
+    batch_chars: Annotated[int, typer.Option(help="Characters per training batch.")] = 16000,
+    dim: Annotated[int, typer.Option(help="Width of the convolution stack.")] = 64,
+    char_dim: Annotated[int, typer.Option(help="Character embedding size.")] = 64,
+    bigram_dim: Annotated[int, typer.Option(help="Character-bigram embedding size (0: none).")] = 32,
+    dilations: Annotated[str, typer.Option(help="Dilations of the gated convolution blocks.")] = "1,2,4,1",
+    dropout: Annotated[float, typer.Option(help="Dropout rate.")] = 0.1,
+    max_len: Annotated[
+        int, typer.Option(help="Longer sentences are cut into pieces of at most this many characters.")
+    ] = 200,
+    evaluations: Annotated[int, typer.Option(help="Dev evaluations per epoch.")] = 1,
+    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    quiet: Quiet = False,
+) -> None:
+    """Train a tagger; keeps the weights with the best dev F1 and records data, settings and scores."""
+    need_torch("nlptk tag")
+    from nlptk.progress import make_progress
+    from nlptk.tagging.data import read_examples, split_holdout
+    from nlptk.tagging.train import TrainOptions, train_tagger
+
+    examples = read_examples(task.value, train)
+    if dev:
+        dev_examples = read_examples(task.value, dev)
+    elif 0 < holdout < len(examples):
+        examples, dev_examples = split_holdout(examples, holdout, seed)
+    else:
+        raise NlptkError("give --dev FILE, or --holdout N (fewer than the training sentences)")
+    shape = {
+        "dim": dim,
+        "char_dim": char_dim,
+        "bigram_dim": bigram_dim,
+        "dilations": [int(d) for d in floats("--dilations", dilations)],
+        "dropout": dropout,
+        "max_len": max_len,
+    }
+    options = TrainOptions(
+        epochs=epochs,
+        patience=patience,
+        max_minutes=max_minutes,
+        lr=lr,
+        crf_lr_multiplier=crf_lr_multiplier,
+        lr_decay=lr_decay,
+        batch_chars=batch_chars,
+        seed=seed,
+        evaluations_per_epoch=evaluations,
+        extra={"train_files": train, "dev_files": dev or f"{holdout} held-out training sentences"},
+    )
+    progress = make_progress(quiet)
+    try:
+        model = train_tagger(task.value, examples, dev_examples, shape, options, progress, log=log_to_stderr(quiet))
+    finally:
+        progress.close()
+    model.save(output)
+    if not quiet:
+        typer.echo(f"saved {output} (best dev F1 {model.config.training['dev'].get('f1', float('nan')):.4f})", err=True)
+
+
+@tag_app.command("eval")
+def tag_eval(
+    data: Annotated[list[str], typer.Argument(help="Gold data in the model's task format.")],
+    model: Annotated[Path, typer.Option(help="Model directory.")],
+    training_words: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(help="Segmentation: training word list for OOV recall."),
+    ] = None,
+    output_format: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
+) -> None:
+    """Score a model: segmentation P/R/F1 and OOV recall, entity-level F1, or POS F1 and accuracy."""
+    need_torch("nlptk tag")
+    from nlptk.evaluate import load_word_list
+    from nlptk.tagging.data import read_examples
+    from nlptk.tagging.model import Tagger, cpu_threads
+    from nlptk.tagging.train import evaluate_tagger
+
+    cpu_threads()
+    tagger = Tagger.load(model)
+    examples = read_examples(tagger.config.task, data)
+    known = load_word_list(str(training_words)) if training_words else None
+    scores = evaluate_tagger(tagger, examples, known)
+    if output_format == "json":
+        typer.echo(json.dumps(scores))
+    else:
+        typer.echo("\n".join(f"{k:<10} {v:.4f}" for k, v in scores.items()))
+
+
+@tag_app.command("predict")
+def tag_predict(
+    inputs: Annotated[Optional[list[str]], typer.Argument(help="Text files, globs, or - (default).")] = None,  # noqa: UP045
+    model: Annotated[Optional[Path], typer.Option(help="Model directory.")] = None,  # noqa: UP045
+    encoding_errors: EncodingOpt = EncodingErrors.strict,
+    output: Output = None,
+) -> None:
+    """Tag raw text, one sentence per line: NER as 'char<TAB>tag' blocks, POS as 'word/TAG', seg as words."""
+    need_torch("nlptk tag")
+    from nlptk.io import atomic_output, read_lines, resolve_inputs
+    from nlptk.tagging.model import Tagger, cpu_threads
+    from nlptk.tagging.schemes import spans
+
+    if model is None:
+        raise NlptkError("--model is required (a directory written by 'nlptk tag train')")
+    cpu_threads()
+    tagger = Tagger.load(model)
+    lines = [line.strip() for line in read_lines(resolve_inputs(inputs or ["-"]), encoding_errors.value)]
+    with atomic_output(output) as out:
+        for line, tags in zip(lines, tagger.predict(lines), strict=True):
+            if tagger.config.task == "ner":
+                out.writelines(f"{ch}\t{tag}\n" for ch, tag in zip(line, tags, strict=True))
+                out.write("\n")
+            elif tagger.config.task == "pos":
+                out.write(" ".join(f"{line[s:e]}/{kind}" for s, e, kind in spans(tags)) + "\n")
+            else:
+                out.write(" ".join(line[s:e] for s, e, _ in spans(tags)) + "\n")
