@@ -49,12 +49,12 @@ def segment(
     else:
         need_torch("the default segmenter (or use --lexicon)")
         from nlptk.tagging.model import cpu_threads
-        from nlptk.tagging.segmenter import UserDict, load_segmenter, segment_texts
+        from nlptk.tagging.segmenter import UserDict, load_segmenter, segment_lines
 
         cpu_threads()
         tagger = load_segmenter(model)
         extra = UserDict.load(str(user_dict), tagger.config.tags) if user_dict else None
-        segmented = (" ".join(words) for words in segment_texts(tagger, lines, extra))
+        segmented = segment_lines(tagger, lines, extra)
     with atomic_output(output) as out:
         for line in segmented:
             out.write(line + "\n")

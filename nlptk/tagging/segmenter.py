@@ -19,6 +19,7 @@ from nlptk.errors import NlptkError
 from nlptk.io import read_lines, resolve_inputs
 from nlptk.tagging.model import Tagger
 from nlptk.tagging.schemes import word_tags
+from nlptk.text import codepoints
 
 DEFAULT_MULTIPLIER = 10.0
 LINES_PER_BATCH = 4096
@@ -84,6 +85,12 @@ class UserDict:
 
 def segment_texts(model: Tagger, lines: Iterable[str], user_dict: UserDict | None = None) -> Iterator[list[str]]:
     """Words of each line; whitespace separates runs that are segmented on their own."""
+    for line in segment_lines(model, lines, user_dict):
+        yield line.split()
+
+
+def segment_lines(model: Tagger, lines: Iterable[str], user_dict: UserDict | None = None) -> Iterator[str]:
+    """Each line's words joined by single spaces."""
     batch: list[str] = []
     for line in lines:
         batch.append(line)
@@ -94,14 +101,24 @@ def segment_texts(model: Tagger, lines: Iterable[str], user_dict: UserDict | Non
         yield from _segment_batch(model, batch, user_dict)
 
 
-def _segment_batch(model: Tagger, lines: list[str], user_dict: UserDict | None) -> Iterator[list[str]]:
+def _segment_batch(model: Tagger, lines: list[str], user_dict: UserDict | None) -> list[str]:
+    """Segment whitespace-separated runs and lay the words out with numpy: a space after every
+    word but the last of its line, a newline after that."""
     runs_per_line = [line.split() for line in lines]
     runs = [run for line_runs in runs_per_line for run in line_runs]
-    tagged = iter(model.predict_ids(runs, bias=user_dict))
-    word_ends = np.array([model.scheme.index(t) for t in ("E", "S")])
-    for line_runs in runs_per_line:
-        words: list[str] = []
-        for run in line_runs:
-            ends = (np.flatnonzero(np.isin(next(tagged), word_ends)) + 1).tolist()
-            words.extend(run[s:e] for s, e in zip([0, *ends[:-1]], ends, strict=True))
-        yield words
+    if not runs:
+        return [""] * len(lines)
+    word_end = np.zeros(len(model.scheme.tags), dtype=bool)
+    word_end[[model.scheme.index("E"), model.scheme.index("S")]] = True
+    ends = word_end[np.concatenate(model.predict_ids(runs, bias=user_dict))]
+    chars = codepoints("".join(runs))
+    line_of_run = np.repeat(np.arange(len(lines)), [len(r) for r in runs_per_line])
+    run_lengths = np.array([len(r) for r in runs])
+    last_of_run = np.cumsum(run_lengths) - 1
+    last_run_of_line = np.append(line_of_run[1:] != line_of_run[:-1], True)
+    after = np.where(ends, ord(" "), 0).astype(np.uint32)
+    after[last_of_run[last_run_of_line]] = ord("\n")
+    laid_out = np.stack((chars, after), axis=1).ravel()
+    text = laid_out[laid_out != 0].tobytes().decode("utf-32-le")
+    segmented = iter(text.split("\n"))
+    return [next(segmented) if line_runs else "" for line_runs in runs_per_line]
