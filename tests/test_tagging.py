@@ -58,8 +58,8 @@ def test_log_partition_and_viterbi_equal_brute_force(scheme: TagScheme, seed: in
     best = crf.viterbi(emissions, mask)
     for row, n in enumerate(lengths):
         expected_z, expected_path = brute_force(crf, emissions[row : row + 1], n)
-        assert math.isclose(float(log_z[row]), expected_z, rel_tol=1e-5, abs_tol=1e-4)
-        assert best[row] == expected_path
+        assert math.isclose(float(log_z[row].detach()), expected_z, rel_tol=1e-5, abs_tol=1e-4)
+        assert best[row].tolist() == expected_path
 
 
 @pytest.mark.parametrize("scheme", [BMES, BIO], ids=["bmes", "bio"])
@@ -138,3 +138,14 @@ def test_loading_a_wrong_model_is_a_clear_error(tmp_path: Path) -> None:
     (tmp_path / "weights.pt").write_bytes(b"not a checkpoint")
     with pytest.raises(NlptkError, match="cannot load"):
         Tagger.load(tmp_path)
+
+
+def test_dictionary_flags_mark_every_match_within_its_text() -> None:
+    from nlptk.tagging.features import DictionaryMatcher
+
+    matcher = DictionaryMatcher(["北京", "北京大学", "大学生", "人工智能", "生人"])
+    flags = matcher.flags("北京大学生人工智能北", np.array([0, 5, 10]))
+    begin, inside, end = (flags[:, i].astype(int).tolist() for i in range(3))
+    assert begin == [1, 0, 1, 0, 0, 1, 0, 0, 0, 0]
+    assert inside == [0, 1, 1, 1, 0, 0, 1, 1, 0, 0]
+    assert end == [0, 1, 0, 1, 1, 0, 0, 0, 1, 0]  # 生人 crosses the join of the two texts: no match

@@ -50,6 +50,9 @@ def tag_train(
         int, typer.Option(help="Longer sentences are cut into pieces of at most this many characters.")
     ] = 200,
     evaluations: Annotated[int, typer.Option(help="Dev evaluations per epoch.")] = 1,
+    dictionary: Annotated[
+        str, typer.Option(help="Flag where words of this dictionary ('jieba' or a word list) begin/continue/end.")
+    ] = "",
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
     quiet: Quiet = False,
 ) -> None:
@@ -73,6 +76,7 @@ def tag_train(
         "dilations": [int(d) for d in floats("--dilations", dilations)],
         "dropout": dropout,
         "max_len": max_len,
+        "dictionary": dictionary,
     }
     options = TrainOptions(
         epochs=epochs,

@@ -1,4 +1,4 @@
-"""Character encoder: embeddings -> a stack of gated residual dilated convolutions.
+"""Character encoder: embeddings (and optional dictionary-word flags) -> gated residual dilated convolutions.
 
 Each block computes Y = X⊗(1−σ) + Conv(X)⊗σ with σ = sigmoid(Conv'(X)) (both convolutions in
 one layer of twice the width), dilations growing 1, 2, 4, … so a few layers see a wide context.
@@ -36,18 +36,28 @@ class ConvEncoder(nn.Module):
         dilations: tuple[int, ...] = (1, 2, 4, 1),
         kernel: int = 3,
         dropout: float = 0.1,
+        word_dim: int = 0,
     ) -> None:
         super().__init__()
         self.chars = nn.Embedding(num_chars, char_dim, padding_idx=0)
         self.bigrams = nn.Embedding(num_bigrams, bigram_dim, padding_idx=0) if bigram_dim else None
-        self.project = nn.Linear(char_dim + 2 * bigram_dim, dim)
+        self.project = nn.Linear(char_dim + 2 * bigram_dim + word_dim, dim)
         self.blocks = nn.ModuleList(GatedConvBlock(dim, kernel, d, dropout) for d in dilations)
         self.dropout = nn.Dropout(dropout)
 
-    def forward(self, chars: torch.Tensor, left: torch.Tensor, right: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    def forward(
+        self,
+        chars: torch.Tensor,
+        left: torch.Tensor,
+        right: torch.Tensor,
+        mask: torch.Tensor,
+        words: torch.Tensor | None = None,
+    ) -> torch.Tensor:
         parts = [self.chars(chars)]
         if self.bigrams is not None:
             parts += [self.bigrams(left), self.bigrams(right)]
+        if words is not None:
+            parts.append(words)
         # The blocks may run in bfloat16 (inference on CPUs with bf16 units); the output is float32.
         dtype = self.blocks[0].conv.weight.dtype if len(self.blocks) else torch.float32
         maskf = mask.unsqueeze(1).to(dtype)

@@ -2,7 +2,8 @@
 
 Characters are normalised to half-width first (１ and 1 share an id); unknown characters and
 bigrams map to a shared "unknown" id, 0 is padding. A position's features are its character,
-the bigram ending at it and the bigram starting at it.
+the bigram ending at it and the bigram starting at it, and optionally whether a dictionary
+word begins, continues or ends there (:class:`DictionaryMatcher`).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -25,12 +27,13 @@ def normalised_codepoints(text: str) -> np.ndarray:
 
 @dataclass
 class Batch:
-    """Padded id arrays (B, T) and the lengths of the texts."""
+    """Padded id arrays (B, T), the lengths of the texts, optional dictionary flags (B, T, 3)."""
 
     chars: np.ndarray
     left: np.ndarray
     right: np.ndarray
     lengths: np.ndarray
+    words: np.ndarray | None = None
 
     @property
     def mask(self) -> np.ndarray:
@@ -40,7 +43,9 @@ class Batch:
 class Featurizer:
     """Maps texts to character and bigram ids."""
 
-    def __init__(self, chars: Sequence[str], bigram_keys: np.ndarray) -> None:
+    def __init__(self, chars: Sequence[str], bigram_keys: np.ndarray, dictionary: str = "") -> None:
+        self.dictionary = dictionary
+        self.matcher = DictionaryMatcher.open(dictionary) if dictionary else None
         self.vocab = CharVocab(chars)
         self.char_unk = len(self.vocab)  # ids 1..len-1 are characters, 0 padding
         self.bigram_keys = np.asarray(bigram_keys, dtype=np.uint64)
@@ -56,7 +61,9 @@ class Featurizer:
         return self.bigram_unk + 1
 
     @classmethod
-    def build(cls, texts: Iterable[str], min_char_count: int = 2, min_bigram_count: int = 3) -> Featurizer:
+    def build(
+        cls, texts: Iterable[str], min_char_count: int = 2, min_bigram_count: int = 3, dictionary: str = ""
+    ) -> Featurizer:
         """Vocabularies of the characters and bigrams seen often enough in ``texts``."""
         char_counts: Counter[str] = Counter()
         texts = list(texts)
@@ -66,7 +73,7 @@ class Featurizer:
         probe = cls(chars, np.zeros(0, dtype=np.uint64))
         keys = np.concatenate([probe._pair_keys(probe._char_ids(t)) for t in texts]) if texts else np.zeros(0)
         unique, counts = np.unique(keys, return_counts=True)
-        return cls(chars, unique[counts >= min_bigram_count])
+        return cls(chars, unique[counts >= min_bigram_count], dictionary)
 
     def _char_ids(self, text: str) -> np.ndarray:
         cps = normalised_codepoints(text)
@@ -100,4 +107,53 @@ class Featurizer:
         chars[rows, offsets] = ids
         left[rows, offsets] = pairs[framed_pos - 1]
         right[rows, offsets] = pairs[framed_pos]
-        return Batch(chars, left, right, lengths)
+        words = None
+        if self.matcher is not None:
+            words = np.zeros((len(texts), width, 3), dtype=np.float32)
+            words[rows, offsets] = self.matcher.flags("".join(texts), starts)
+        return Batch(chars, left, right, lengths, words)
+
+
+class DictionaryMatcher:
+    """Flags where words of a dictionary begin, continue and end (all matches, overlapping ones too)."""
+
+    def __init__(self, words: Iterable[str]) -> None:
+        import ahocorasick
+
+        self._automaton = ahocorasick.Automaton()
+        for word in words:
+            if len(word) >= 2:
+                self._automaton.add_word(word, len(word))
+        self._automaton.make_automaton()
+
+    @classmethod
+    @lru_cache(maxsize=4)
+    def open(cls, name: str) -> DictionaryMatcher:
+        """``"jieba"``: jieba's dictionary; otherwise a jieba-format word list."""
+        from nlptk.io import read_lines, resolve_inputs
+        from nlptk.lexicon import jieba_dictionary_path
+
+        path = jieba_dictionary_path() if name == "jieba" else name
+        return cls(line.split()[0] for line in read_lines(resolve_inputs([path])) if line.strip())
+
+    def flags(self, text: str, boundaries: np.ndarray) -> np.ndarray:
+        """(len(text), 3) begin/inside/end flags; ``boundaries`` are offsets no word may cross."""
+        starts, ends = [], []
+        for end, length in self._automaton.iter(text):
+            starts.append(end - length + 1)
+            ends.append(end + 1)
+        flags = np.zeros((len(text) + 1, 3), dtype=np.float32)
+        if starts:
+            start, stop = np.array(starts), np.array(ends)
+            # Matches across the joins of a batch's texts are not words of either text.
+            inside = np.searchsorted(boundaries, start, side="right") == np.searchsorted(
+                boundaries, stop - 1, side="right"
+            )
+            start, stop = start[inside], stop[inside]
+            flags[start, 0] = 1
+            flags[stop - 1, 2] = 1
+            middle = np.zeros(len(text) + 1, dtype=np.int64)
+            np.add.at(middle, start + 1, 1)
+            np.add.at(middle, np.maximum(stop - 1, start + 1), -1)
+            flags[:, 1] = np.cumsum(middle) > 0
+        return flags[: len(text)]

@@ -48,6 +48,7 @@ class TaggerConfig:
     kernel: int = 3
     dropout: float = 0.1
     max_len: int = 200
+    dictionary: str = ""  # "jieba" (or a word list path): flag dictionary-word positions as features
     training: dict = field(default_factory=dict)
 
 
@@ -66,14 +67,16 @@ class Tagger(nn.Module):
             tuple(config.dilations),
             config.kernel,
             config.dropout,
+            word_dim=3 if config.dictionary else 0,
         )
         self.output = nn.Linear(config.dim, len(config.tags))
         self.crf = CRF(*self.scheme.constraint_arrays())
 
     def emissions(self, batch: Batch) -> tuple[torch.Tensor, torch.Tensor]:
         mask = torch.from_numpy(batch.mask)
+        words = None if batch.words is None else torch.from_numpy(batch.words)
         hidden = self.encoder(
-            torch.from_numpy(batch.chars), torch.from_numpy(batch.left), torch.from_numpy(batch.right), mask
+            torch.from_numpy(batch.chars), torch.from_numpy(batch.left), torch.from_numpy(batch.right), mask, words
         )
         return self.output(hidden), mask
 
@@ -173,7 +176,7 @@ class Tagger(nn.Module):
                 raise ValueError("config.json is not an nlptk tagger config")
             config = TaggerConfig(**raw)
             state = torch.load(weights_path, map_location="cpu", weights_only=True)
-            featurizer = Featurizer(config.chars, state.pop("bigram_keys").numpy().astype(np.uint64))
+            featurizer = Featurizer(config.chars, state.pop("bigram_keys").numpy().astype(np.uint64), config.dictionary)
             model = cls(config, featurizer)
             model.load_state_dict(_expand(state))
         except (ValueError, TypeError, KeyError, RuntimeError, OSError, json.JSONDecodeError) as exc:

@@ -53,7 +53,9 @@ def train_tagger(
     np.random.seed(options.seed)
     torch.manual_seed(options.seed)
     cpu_threads()
-    featurizer = Featurizer.build((e.text for e in train), options.min_char_count, options.min_bigram_count)
+    featurizer = Featurizer.build(
+        (e.text for e in train), options.min_char_count, options.min_bigram_count, shape.get("dictionary", "")
+    )
     scheme = TagScheme.from_tags(t for e in train for t in e.tags)
     config = TaggerConfig(task=task, tags=list(scheme.tags), chars=featurizer.vocab.to_list(), **shape)
     model = Tagger(config, featurizer)
