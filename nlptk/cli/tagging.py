@@ -50,6 +50,7 @@ def tag_train(
         int, typer.Option(help="Longer sentences are cut into pieces of at most this many characters.")
     ] = 200,
     evaluations: Annotated[int, typer.Option(help="Dev evaluations per epoch.")] = 1,
+    lstm_dim: Annotated[int, typer.Option(help="Hidden size of a BiLSTM after the convolutions (0: none).")] = 0,
     dictionary: Annotated[
         str, typer.Option(help="Flag where words of this dictionary ('jieba' or a word list) begin/continue/end.")
     ] = "",
@@ -77,6 +78,7 @@ def tag_train(
         "dropout": dropout,
         "max_len": max_len,
         "dictionary": dictionary,
+        "lstm_dim": lstm_dim,
     }
     options = TrainOptions(
         epochs=epochs,

@@ -37,6 +37,7 @@ class ConvEncoder(nn.Module):
         kernel: int = 3,
         dropout: float = 0.1,
         word_dim: int = 0,
+        lstm_dim: int = 0,
     ) -> None:
         super().__init__()
         self.chars = nn.Embedding(num_chars, char_dim, padding_idx=0)
@@ -44,6 +45,12 @@ class ConvEncoder(nn.Module):
         self.project = nn.Linear(char_dim + 2 * bigram_dim + word_dim, dim)
         self.blocks = nn.ModuleList(GatedConvBlock(dim, kernel, d, dropout) for d in dilations)
         self.dropout = nn.Dropout(dropout)
+        # Optional BiLSTM over the convolution output (its width replaces ``dim`` as output size).
+        self.lstm = nn.LSTM(dim, lstm_dim, batch_first=True, bidirectional=True) if lstm_dim else None
+
+    @property
+    def output_dim(self) -> int:
+        return 2 * self.lstm.hidden_size if self.lstm is not None else self.project.out_features
 
     def forward(
         self,
@@ -64,4 +71,9 @@ class ConvEncoder(nn.Module):
         x = self.dropout(self.project(torch.cat(parts, dim=-1))).transpose(1, 2).to(dtype) * maskf
         for block in self.blocks:
             x = block(x, maskf)
-        return x.transpose(1, 2).float()
+        x = x.transpose(1, 2).float()
+        if self.lstm is not None:
+            lengths = mask.sum(1).cpu()
+            packed = nn.utils.rnn.pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
+            x, _ = nn.utils.rnn.pad_packed_sequence(self.lstm(packed)[0], batch_first=True, total_length=x.shape[1])
+        return x

@@ -49,6 +49,7 @@ class TaggerConfig:
     dropout: float = 0.1
     max_len: int = 200
     dictionary: str = ""  # "jieba" (or a word list path): flag dictionary-word positions as features
+    lstm_dim: int = 0  # hidden size of an optional BiLSTM after the convolutions
     training: dict = field(default_factory=dict)
 
 
@@ -68,8 +69,9 @@ class Tagger(nn.Module):
             config.kernel,
             config.dropout,
             word_dim=3 if config.dictionary else 0,
+            lstm_dim=config.lstm_dim,
         )
-        self.output = nn.Linear(config.dim, len(config.tags))
+        self.output = nn.Linear(self.encoder.output_dim, len(config.tags))
         self.crf = CRF(*self.scheme.constraint_arrays())
 
     def emissions(self, batch: Batch) -> tuple[torch.Tensor, torch.Tensor]:

@@ -91,6 +91,7 @@ def train_tagger(
             progress.advance(1)
             out_of_time = options.max_minutes and (time.monotonic() - started) / 60 > options.max_minutes
             if step in checkpoints or out_of_time:
+                model.eval()  # no dropout while scoring
                 scores = evaluate_tagger(model, dev)
                 model.train()
                 history.append({"epoch": epoch, "step": step, "loss": total_loss / step, **scores})
