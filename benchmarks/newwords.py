@@ -49,7 +49,9 @@ def main() -> None:
             for name, budget, args in runs:
                 run = measure(args)
                 status = "" if run.returncode == 0 else f"  FAILED ({run.returncode})"
-                rows.append((corpus.name, f"{size_mb:.0f}", name, budget, run.seconds, size_mb / run.seconds, run.peak_mb))
+                rows.append(
+                    (corpus.name, f"{size_mb:.0f}", name, budget, run.seconds, size_mb / run.seconds, run.peak_mb)
+                )
                 print(f"{rows[-1][0]:<16} {name:<9} {budget:>5} {run.seconds:7.2f} s{status}", flush=True)
     print()
     print("| corpus | MB | command | --memory | wall s | MB/s | peak RSS MiB |")

@@ -27,9 +27,19 @@ def score(lexicon: str, tmp: str) -> dict:
     if run.returncode:
         raise SystemExit("segment failed")
     result = subprocess.run(
-        nlptk("evaluate", "segment", str(PKU / "pku_test_gold.utf8"), pred, "--training-words",
-              str(PKU / "pku_training_words.utf8"), "--format", "json"),
-        capture_output=True, text=True, check=True,
+        nlptk(
+            "evaluate",
+            "segment",
+            str(PKU / "pku_test_gold.utf8"),
+            pred,
+            "--training-words",
+            str(PKU / "pku_training_words.utf8"),
+            "--format",
+            "json",
+        ),
+        capture_output=True,
+        text=True,
+        check=True,
     )
     return json.loads(result.stdout)
 
@@ -38,9 +48,14 @@ def main() -> None:
     corpus = build("protocol")
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
-        for label, extra in (("newwords top 50k (default)", []), ("newwords top 50k, --keep-fragments", ["--keep-fragments"])):
+        for label, extra in (
+            ("newwords top 50k (default)", []),
+            ("newwords top 50k, --keep-fragments", ["--keep-fragments"]),
+        ):
             lexicon = f"{tmp}/lexicon.tsv"
-            run = measure(nlptk("newwords", str(corpus), "--quiet", "--min-len", "1", "--top", "50000", "-o", lexicon, *extra))
+            run = measure(
+                nlptk("newwords", str(corpus), "--quiet", "--min-len", "1", "--top", "50000", "-o", lexicon, *extra)
+            )
             if run.returncode:
                 raise SystemExit("newwords failed")
             rows.append((label, score(lexicon, tmp), run.seconds))
@@ -49,8 +64,10 @@ def main() -> None:
     print("|---|---:|---:|---:|---:|---:|---:|")
     for label, s, seconds in rows:
         took = f"{seconds:.1f}" if seconds else ""
-        print(f"| {label} | {s['precision']:.3f} | {s['recall']:.3f} | {s['f1']:.3f} | {s['oov_recall']:.3f} "
-              f"| {s['iv_recall']:.3f} | {took} |")
+        print(
+            f"| {label} | {s['precision']:.3f} | {s['recall']:.3f} | {s['f1']:.3f} | {s['oov_recall']:.3f} "
+            f"| {s['iv_recall']:.3f} | {took} |"
+        )
 
 
 if __name__ == "__main__":

@@ -16,9 +16,9 @@ import tempfile
 import time
 
 import torch
-
 from corpus import DATA
 from measure import measure, nlptk
+
 from nlptk.tagging.model import cpu_threads
 from nlptk.tagging.segmenter import default_model_path, load_segmenter, segment_texts
 
@@ -48,16 +48,28 @@ def main() -> None:
         pred = f"{tmp}/pred.txt"
         run = measure(nlptk("segment", str(PKU / "pku_test.utf8"), "--model", options.model, "-o", pred))
         result = subprocess.run(
-            nlptk("evaluate", "segment", str(PKU / "pku_test_gold.utf8"), pred, "--training-words",
-                  str(PKU / "pku_training_words.utf8"), "--format", "json"),
-            capture_output=True, text=True, check=True,
+            nlptk(
+                "evaluate",
+                "segment",
+                str(PKU / "pku_test_gold.utf8"),
+                pred,
+                "--training-words",
+                str(PKU / "pku_training_words.utf8"),
+                "--format",
+                "json",
+            ),
+            capture_output=True,
+            text=True,
+            check=True,
         )
     score = json.loads(result.stdout)
     print(f"model: {options.model} (torch {torch.__version__}, {torch.get_num_threads()} threads)")
     print("| P | R | F1 | OOV rate | OOV recall | IV recall |")
     print("|---:|---:|---:|---:|---:|---:|")
-    print(f"| {score['precision']:.4f} | {score['recall']:.4f} | {score['f1']:.4f} | {score['oov_rate']:.4f} "
-          f"| {score['oov_recall']:.4f} | {score['iv_recall']:.4f} |")
+    print(
+        f"| {score['precision']:.4f} | {score['recall']:.4f} | {score['f1']:.4f} | {score['oov_rate']:.4f} "
+        f"| {score['oov_recall']:.4f} | {score['iv_recall']:.4f} |"
+    )
     print()
     print("| model load s | segment s (best of 3) | chars/s | `nlptk segment` wall s | peak RSS MiB |")
     print("|---:|---:|---:|---:|---:|")

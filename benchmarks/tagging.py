@@ -38,12 +38,17 @@ def main() -> None:
     print("|---|---|---:|---:|---:|---|---:|")
     if options.ner:
         s = evaluate(options.ner, str(DATA / "tagging" / "ner" / "msra_test.bio"))
-        print(f"| NER (MSRA) | msra_test.bio | {s['precision']:.4f} | {s['recall']:.4f} | {s['f1']:.4f} | "
-              f"| {training(options.ner)['minutes']} |")
+        print(
+            f"| NER (MSRA) | msra_test.bio | {s['precision']:.4f} | {s['recall']:.4f} | {s['f1']:.4f} | "
+            f"| {training(options.ner)['minutes']} |"
+        )
     if options.pos:
         s = evaluate(options.pos, str(DATA / "tagging" / "pos" / "dev.conll"))
-        print(f"| POS (UD Chinese, joint seg+UPOS) | dev.conll | {s['precision']:.4f} | {s['recall']:.4f} | "
-              f"{s['f1']:.4f} | accuracy {s['accuracy']:.4f}, seg F1 {s['seg_f1']:.4f} | {training(options.pos)['minutes']} |")
+        minutes = training(options.pos)["minutes"]
+        print(
+            f"| POS (UD Chinese, joint seg+UPOS) | dev.conll | {s['precision']:.4f} | {s['recall']:.4f} | "
+            f"{s['f1']:.4f} | accuracy {s['accuracy']:.4f}, seg F1 {s['seg_f1']:.4f} | {minutes} |"
+        )
 
 
 if __name__ == "__main__":
