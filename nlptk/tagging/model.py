@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
@@ -22,6 +20,7 @@ import torch
 from torch import nn
 
 from nlptk.errors import NlptkError
+from nlptk.io import atomic_directory
 from nlptk.tagging.crf import CRF
 from nlptk.tagging.encoder import ConvEncoder
 from nlptk.tagging.features import Batch, Featurizer
@@ -144,26 +143,12 @@ class Tagger(nn.Module):
 
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write the model directory atomically (a temporary directory renamed into place)."""
-        target = Path(path)
-        parent = target.parent if str(target.parent) else Path(".")
-        parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=parent))
-        try:
+        with atomic_directory(path) as tmp:
             state = _compact(self.state_dict())
             state["bigram_keys"] = torch.from_numpy(self.featurizer.bigram_keys.astype(np.int64))
             torch.save(state, tmp / "weights.pt")
             config = {"format": FORMAT, **asdict(self.config)}
             (tmp / "config.json").write_text(json.dumps(config, ensure_ascii=False, indent=1), encoding="utf-8")
-            if target.exists():
-                old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=parent))
-                os.replace(target, old / "model")
-                os.replace(tmp, target)
-                shutil.rmtree(old, ignore_errors=True)
-            else:
-                os.replace(tmp, target)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> Tagger:
