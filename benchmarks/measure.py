@@ -32,3 +32,15 @@ def measure(args: list[str], stdout: str = os.devnull) -> Run:
 def nlptk(*args: str) -> list[str]:
     """The command line of an nlptk invocation with this interpreter."""
     return [sys.executable, "-m", "nlptk", *args]
+
+
+def score_pku(pred: str) -> dict:
+    """`nlptk evaluate segment` of a segmentation of pku_test.utf8 against its gold, as a dict."""
+    import json
+
+    from corpus import DATA
+
+    pku = DATA / "cws" / "pku"
+    args = ["evaluate", "segment", str(pku / "pku_test_gold.utf8"), pred]
+    args += ["--training-words", str(pku / "pku_training_words.utf8"), "--format", "json"]
+    return json.loads(subprocess.run(nlptk(*args), capture_output=True, text=True, check=True).stdout)

@@ -11,12 +11,10 @@ Rows for jieba's dictionary are given for scale.
 
 from __future__ import annotations
 
-import json
-import subprocess
 import tempfile
 
 from corpus import DATA, build
-from measure import measure, nlptk
+from measure import measure, nlptk, score_pku
 
 PKU = DATA / "cws" / "pku"
 
@@ -26,22 +24,7 @@ def score(lexicon: str, tmp: str) -> dict:
     run = measure(nlptk("segment", "--lexicon", lexicon, str(PKU / "pku_test.utf8"), "-o", pred))
     if run.returncode:
         raise SystemExit("segment failed")
-    result = subprocess.run(
-        nlptk(
-            "evaluate",
-            "segment",
-            str(PKU / "pku_test_gold.utf8"),
-            pred,
-            "--training-words",
-            str(PKU / "pku_training_words.utf8"),
-            "--format",
-            "json",
-        ),
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return json.loads(result.stdout)
+    return score_pku(pred)
 
 
 def main() -> None:

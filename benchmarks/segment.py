@@ -10,14 +10,12 @@ best of 3), and the end-to-end wall time of the `nlptk segment` command.
 from __future__ import annotations
 
 import argparse
-import json
-import subprocess
 import tempfile
 import time
 
 import torch
 from corpus import DATA
-from measure import measure, nlptk
+from measure import measure, nlptk, score_pku
 
 from nlptk.tagging.model import cpu_threads
 from nlptk.tagging.segmenter import default_model_path, load_segmenter, segment_texts
@@ -47,22 +45,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         pred = f"{tmp}/pred.txt"
         run = measure(nlptk("segment", str(PKU / "pku_test.utf8"), "--model", options.model, "-o", pred))
-        result = subprocess.run(
-            nlptk(
-                "evaluate",
-                "segment",
-                str(PKU / "pku_test_gold.utf8"),
-                pred,
-                "--training-words",
-                str(PKU / "pku_training_words.utf8"),
-                "--format",
-                "json",
-            ),
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-    score = json.loads(result.stdout)
+        score = score_pku(pred)
     print(f"model: {options.model} (torch {torch.__version__}, {torch.get_num_threads()} threads)")
     print("| P | R | F1 | OOV rate | OOV recall | IV recall |")
     print("|---:|---:|---:|---:|---:|---:|")
