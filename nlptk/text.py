@@ -152,11 +152,6 @@ def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
     return list(zip(edges[0::2].tolist(), edges[1::2].tolist(), strict=True))
 
 
-def latin_runs(text: str) -> list[tuple[int, int]]:
-    """Start/end offsets of every run of Latin letters and digits in ``text``."""
-    return _runs(is_latin_or_digit(classify(text)))
-
-
 _SENTENCE_END = re.compile(r"(?<=[。！？!?；;…])|\n")
 
 
@@ -238,10 +233,6 @@ class CharVocab:
 
     def to_list(self) -> list[str]:
         return self._units[1:]
-
-    @classmethod
-    def from_list(cls, units: list[str]) -> CharVocab:
-        return cls(units)
 
 
 def encode_fragments(text: str, vocab: CharVocab, latin: LatinMode = "split", grow: bool = True) -> np.ndarray:

@@ -193,7 +193,7 @@ def test_char_vocab_round_trip() -> None:
     vocab = CharVocab()
     for unit in ["中", "a", EMOJI, EXT_B, "北京"]:
         vocab.add(unit)
-    again = CharVocab.from_list(vocab.to_list())
+    again = CharVocab(vocab.to_list())
     assert again.units == vocab.units
     assert again.to_list() == ["中", "a", EMOJI, EXT_B, "北京"]
     assert all(again.id(u) == vocab.id(u) for u in vocab.to_list())

@@ -200,7 +200,6 @@ class NgramCounter:
         target = max(min(memory // 32, 32 << 20), 1 << 16)
         hint = 64 if input_bytes is None else -(-input_bytes * 4 * self.layout.words // target)
         self._store = WindowStore(self.layout, memory // 4, self._tmp, max(2, hint))
-        self.keep_ids = keep_ids
         self.id_blocks = IdBlocks(memory // 8, self._tmp) if keep_ids else None
 
     def __enter__(self) -> NgramCounter:
