@@ -17,7 +17,7 @@ import torch
 from corpus import DATA
 from measure import measure, nlptk, score_pku
 
-from nlptk.tagging.model import cpu_threads
+from nlptk.cpu import cpu_threads
 from nlptk.tagging.segmenter import default_model_path, load_segmenter, segment_texts
 
 PKU = DATA / "cws" / "pku"

@@ -85,9 +85,15 @@ def test_ner_train_and_predict_format(tmp_path: Path) -> None:
         + "\n",
         encoding="utf-8",
     )
-    result = nlptk("tag", "train", "--task", "ner", str(data), "--dev", str(data), "-o", str(tmp_path / "m"), *TRAIN)
+    raw = tmp_path / "raw.txt"
+    raw.write_text("王五在南京工作\n张三在北京工作\n" * 5, encoding="utf-8")
+    model = tmp_path / "m"
+    result = nlptk("tag", "train", "--task", "ner", str(data), "--dev", str(data), "-o", str(model), *TRAIN,
+                   "--pretrain-chars", str(raw))  # fmt: skip
     assert result.returncode == 0, result.stderr
-    result = nlptk("tag", "predict", "--model", str(tmp_path / "m"), stdin="张三在北京工作\n")
+    config = json.loads((model / "config.json").read_text(encoding="utf-8"))
+    assert {"王", "五", "南"} <= set(config["chars"])  # characters only the raw text has join the vocabulary
+    result = nlptk("tag", "predict", "--model", str(model), stdin="张三在北京工作\n")
     rows = [line.split("\t") for line in result.stdout.splitlines() if line]
     assert [r[0] for r in rows] == list("张三在北京工作")
     assert [r[1] for r in rows] == ["B-PER", "I-PER", "O", "B-LOC", "I-LOC", "O", "O"]

@@ -143,9 +143,36 @@ def test_loading_a_wrong_model_is_a_clear_error(tmp_path: Path) -> None:
 def test_dictionary_flags_mark_every_match_within_its_text() -> None:
     from nlptk.tagging.features import DictionaryMatcher
 
-    matcher = DictionaryMatcher(["北京", "北京大学", "大学生", "人工智能", "生人"])
+    matcher = DictionaryMatcher((w, "n") for w in ["北京", "北京大学", "大学生", "人工智能", "生人"])
     flags = matcher.flags("北京大学生人工智能北", np.array([0, 5, 10]))
     begin, inside, end = (flags[:, i].astype(int).tolist() for i in range(3))
     assert begin == [1, 0, 1, 0, 0, 1, 0, 0, 0, 0]
     assert inside == [0, 1, 1, 1, 0, 0, 1, 1, 0, 0]
     assert end == [0, 1, 0, 1, 1, 0, 0, 0, 1, 0]  # 生人 crosses the join of the two texts: no match
+
+
+def test_dictionary_tag_groups_get_their_own_flags() -> None:
+    from nlptk.tagging.features import DictionaryMatcher
+
+    entries = [("北京", "ns"), ("北京大学", "nt"), ("大学生", "n"), ("王小明", "nr"), ("小明", "nrfg")]
+    matcher = DictionaryMatcher(entries, tag_groups=("nr", "ns"))
+    assert matcher.width == 9
+    flags = matcher.flags("北京大学生王小明", np.array([0, 8])).astype(int)
+    assert flags[:, 0].tolist() == [1, 0, 1, 0, 0, 1, 1, 0]  # every word
+    assert flags[:, 3].tolist() == [0, 0, 0, 0, 0, 1, 1, 0]  # nr group: 王小明 and 小明 begin
+    assert flags[:, 5].tolist() == [0, 0, 0, 0, 0, 0, 0, 1]
+    assert flags[:, 6].tolist() == [1, 0, 0, 0, 0, 0, 0, 0]  # ns group: 北京 only
+    assert flags[:, 8].tolist() == [0, 1, 0, 0, 0, 0, 0, 0]
+
+
+def test_pretrained_char_vectors_group_characters_of_like_contexts() -> None:
+    from nlptk.tagging.pretrain import char_vectors, frequent_chars
+
+    lines = ["张三说好", "李三说好", "王三说好", "北京市大", "南京市大", "东京市大"] * 20
+    chars = frequent_chars(lines, min_count=5, limit=100)
+    assert set(chars) == set("张李王三说好北南东京市大")
+    vectors = char_vectors(lines, chars, dim=4)
+    unit = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+    sim = {(a, b): float(unit[chars.index(a)] @ unit[chars.index(b)]) for a in "张李北" for b in "王南"}
+    assert sim[("张", "王")] > sim[("张", "南")] and sim[("李", "王")] > sim[("李", "南")]
+    assert sim[("北", "南")] > sim[("北", "王")]

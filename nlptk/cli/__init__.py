@@ -10,7 +10,7 @@ import os
 import signal
 import sys
 
-from nlptk.cli import counting, discovery, segmentation, tagging  # noqa: F401  (register the commands)
+from nlptk.cli import counting, discovery, language_model, segmentation, tagging  # noqa: F401  (register the commands)
 from nlptk.cli.common import PipeClosed, app
 from nlptk.errors import NlptkError
 

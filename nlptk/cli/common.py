@@ -37,6 +37,10 @@ evaluate_app = typer.Typer(no_args_is_help=True, help="Score predictions against
 app.add_typer(evaluate_app, name="evaluate")
 tag_app = typer.Typer(no_args_is_help=True, help="CRF sequence tagging (segmentation, NER, POS): train, eval, predict.")
 app.add_typer(tag_app, name="tag")
+lm_app = typer.Typer(
+    no_args_is_help=True, help="Word-level language models and the non-termination experiment of decoders."
+)
+app.add_typer(lm_app, name="lm")
 
 
 class Task(str, Enum):

@@ -48,7 +48,7 @@ def segment(
         segmented = segment_lines(lines, words)
     else:
         need_torch("the default segmenter (or use --lexicon)")
-        from nlptk.tagging.model import cpu_threads
+        from nlptk.cpu import cpu_threads
         from nlptk.tagging.segmenter import UserDict, load_segmenter, segment_lines
 
         cpu_threads()

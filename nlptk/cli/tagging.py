@@ -54,6 +54,14 @@ def tag_train(
     dictionary: Annotated[
         str, typer.Option(help="Flag where words of this dictionary ('jieba' or a word list) begin/continue/end.")
     ] = "",
+    dictionary_tags: Annotated[
+        str,
+        typer.Option(help="Also flag, per group, dictionary words whose tag starts with one of these (e.g. nr,ns,nt)."),
+    ] = "",
+    pretrain_chars: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option(help="Raw text (repeatable): initialise character embeddings from its PPMI-SVD vectors."),
+    ] = None,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
     quiet: Quiet = False,
 ) -> None:
@@ -78,6 +86,7 @@ def tag_train(
         "dropout": dropout,
         "max_len": max_len,
         "dictionary": dictionary,
+        "dictionary_tags": [t for t in dictionary_tags.split(",") if t],
         "lstm_dim": lstm_dim,
     }
     options = TrainOptions(
@@ -90,6 +99,7 @@ def tag_train(
         batch_chars=batch_chars,
         seed=seed,
         evaluations_per_epoch=evaluations,
+        pretrain_chars=pretrain_chars or [],
         extra={"train_files": train, "dev_files": dev or f"{holdout} held-out training sentences"},
     )
     progress = make_progress(quiet)
@@ -114,9 +124,10 @@ def tag_eval(
 ) -> None:
     """Score a model: segmentation P/R/F1 and OOV recall, entity-level F1, or POS F1 and accuracy."""
     need_torch("nlptk tag")
+    from nlptk.cpu import cpu_threads
     from nlptk.evaluate import load_word_list
     from nlptk.tagging.data import read_examples
-    from nlptk.tagging.model import Tagger, cpu_threads
+    from nlptk.tagging.model import Tagger
     from nlptk.tagging.train import evaluate_tagger
 
     cpu_threads()
@@ -139,8 +150,9 @@ def tag_predict(
 ) -> None:
     """Tag raw text, one sentence per line: NER as 'char<TAB>tag' blocks, POS as 'word/TAG', seg as words."""
     need_torch("nlptk tag")
+    from nlptk.cpu import cpu_threads
     from nlptk.io import atomic_output, read_lines, resolve_inputs
-    from nlptk.tagging.model import Tagger, cpu_threads
+    from nlptk.tagging.model import Tagger
     from nlptk.tagging.schemes import spans
 
     if model is None:

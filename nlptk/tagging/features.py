@@ -3,7 +3,8 @@
 Characters are normalised to half-width first (１ and 1 share an id); unknown characters and
 bigrams map to a shared "unknown" id, 0 is padding. A position's features are its character,
 the bigram ending at it and the bigram starting at it, and optionally whether a dictionary
-word begins, continues or ends there (:class:`DictionaryMatcher`).
+word begins, continues or ends there (:class:`DictionaryMatcher`), for all words and separately
+for the words of chosen part-of-speech groups (jieba's ``nr`` people, ``ns`` places, …).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ def normalised_codepoints(text: str) -> np.ndarray:
 
 @dataclass
 class Batch:
-    """Padded id arrays (B, T), the lengths of the texts, optional dictionary flags (B, T, 3)."""
+    """Padded id arrays (B, T), the lengths of the texts, optional dictionary flags (B, T, word_dim)."""
 
     chars: np.ndarray
     left: np.ndarray
@@ -43,9 +44,11 @@ class Batch:
 class Featurizer:
     """Maps texts to character and bigram ids."""
 
-    def __init__(self, chars: Sequence[str], bigram_keys: np.ndarray, dictionary: str = "") -> None:
+    def __init__(
+        self, chars: Sequence[str], bigram_keys: np.ndarray, dictionary: str = "", tag_groups: Sequence[str] = ()
+    ) -> None:
         self.dictionary = dictionary
-        self.matcher = DictionaryMatcher.open(dictionary) if dictionary else None
+        self.matcher = DictionaryMatcher.open(dictionary, tuple(tag_groups)) if dictionary else None
         self.vocab = CharVocab(chars)
         self.char_unk = len(self.vocab)  # ids 1..len-1 are characters, 0 padding
         self.bigram_keys = np.asarray(bigram_keys, dtype=np.uint64)
@@ -60,20 +63,30 @@ class Featurizer:
     def num_bigrams(self) -> int:
         return self.bigram_unk + 1
 
+    @property
+    def word_dim(self) -> int:
+        return 0 if self.matcher is None else self.matcher.width
+
     @classmethod
     def build(
-        cls, texts: Iterable[str], min_char_count: int = 2, min_bigram_count: int = 3, dictionary: str = ""
+        cls,
+        texts: Iterable[str],
+        min_char_count: int = 2,
+        min_bigram_count: int = 3,
+        dictionary: str = "",
+        tag_groups: Sequence[str] = (),
+        extra_chars: Iterable[str] = (),
     ) -> Featurizer:
-        """Vocabularies of the characters and bigrams seen often enough in ``texts``."""
+        """Vocabularies of the characters and bigrams seen often enough in ``texts``, plus ``extra_chars``."""
         char_counts: Counter[str] = Counter()
         texts = list(texts)
         for text in texts:
             char_counts.update(to_halfwidth(text))
-        chars = sorted(c for c, n in char_counts.items() if n >= min_char_count)
+        chars = sorted({c for c, n in char_counts.items() if n >= min_char_count} | set(extra_chars))
         probe = cls(chars, np.zeros(0, dtype=np.uint64))
         keys = np.concatenate([probe._pair_keys(probe._char_ids(t)) for t in texts]) if texts else np.zeros(0)
         unique, counts = np.unique(keys, return_counts=True)
-        return cls(chars, unique[counts >= min_bigram_count], dictionary)
+        return cls(chars, unique[counts >= min_bigram_count], dictionary, tag_groups)
 
     def _char_ids(self, text: str) -> np.ndarray:
         cps = normalised_codepoints(text)
@@ -109,51 +122,57 @@ class Featurizer:
         right[rows, offsets] = pairs[framed_pos]
         words = None
         if self.matcher is not None:
-            words = np.zeros((len(texts), width, 3), dtype=np.float32)
+            words = np.zeros((len(texts), width, self.matcher.width), dtype=np.float32)
             words[rows, offsets] = self.matcher.flags("".join(texts), starts)
         return Batch(chars, left, right, lengths, words)
 
 
 class DictionaryMatcher:
-    """Flags where words of a dictionary begin, continue and end (all matches, overlapping ones too)."""
+    """Flags where dictionary words begin, continue and end (all matches, overlapping ones too).
 
-    def __init__(self, words: Iterable[str]) -> None:
+    Three flags for all words, then three for each tag group: the words whose part-of-speech
+    tag starts with the group's prefix (``"nr"`` takes nr, nrt, nrfg).
+    """
+
+    def __init__(self, entries: Iterable[tuple[str, str]], tag_groups: Sequence[str] = ()) -> None:
         import ahocorasick
 
+        self.width = 3 * (1 + len(tag_groups))
         self._automaton = ahocorasick.Automaton()
-        for word in words:
+        for word, tag in entries:
             if len(word) >= 2:
-                self._automaton.add_word(word, len(word))
+                groups = 1 | sum(2 << i for i, prefix in enumerate(tag_groups) if tag.startswith(prefix))
+                self._automaton.add_word(word, (len(word), groups))
         self._automaton.make_automaton()
 
     @classmethod
     @lru_cache(maxsize=4)
-    def open(cls, name: str) -> DictionaryMatcher:
-        """``"jieba"``: jieba's dictionary; otherwise a jieba-format word list."""
+    def open(cls, name: str, tag_groups: tuple[str, ...] = ()) -> DictionaryMatcher:
+        """``"jieba"``: jieba's dictionary; otherwise a jieba-format word list (``word [count [tag]]``)."""
         from nlptk.io import read_lines, resolve_inputs
         from nlptk.lexicon import jieba_dictionary_path
 
         path = jieba_dictionary_path() if name == "jieba" else name
-        return cls(line.split()[0] for line in read_lines(resolve_inputs([path])) if line.strip())
+        fields = (line.split() for line in read_lines(resolve_inputs([path])))
+        return cls(((f[0], f[2] if len(f) > 2 else "") for f in fields if f), tag_groups)
 
     def flags(self, text: str, boundaries: np.ndarray) -> np.ndarray:
-        """(len(text), 3) begin/inside/end flags; ``boundaries`` are offsets no word may cross."""
-        starts, ends = [], []
-        for end, length in self._automaton.iter(text):
-            starts.append(end - length + 1)
-            ends.append(end + 1)
-        flags = np.zeros((len(text) + 1, 3), dtype=np.float32)
-        if starts:
-            start, stop = np.array(starts), np.array(ends)
-            # Matches across the joins of a batch's texts are not words of either text.
-            inside = np.searchsorted(boundaries, start, side="right") == np.searchsorted(
-                boundaries, stop - 1, side="right"
-            )
-            start, stop = start[inside], stop[inside]
-            flags[start, 0] = 1
-            flags[stop - 1, 2] = 1
+        """(len(text), width) begin/inside/end flags; ``boundaries`` are offsets no word may cross."""
+        matches = [(end - length + 1, end + 1, groups) for end, (length, groups) in self._automaton.iter(text)]
+        flags = np.zeros((len(text) + 1, self.width), dtype=np.float32)
+        if not matches:
+            return flags[: len(text)]
+        start, stop, groups = np.array(matches).T
+        # Matches across the joins of a batch's texts are not words of either text.
+        inside = np.searchsorted(boundaries, start, side="right") == np.searchsorted(boundaries, stop - 1, side="right")
+        for group in range(self.width // 3):
+            chosen = inside & ((groups >> group) & 1).astype(bool)
+            first, last = start[chosen], stop[chosen]
+            column = 3 * group
+            flags[first, column] = 1
+            flags[last - 1, column + 2] = 1
             middle = np.zeros(len(text) + 1, dtype=np.int64)
-            np.add.at(middle, start + 1, 1)
-            np.add.at(middle, np.maximum(stop - 1, start + 1), -1)
-            flags[:, 1] = np.cumsum(middle) > 0
+            np.add.at(middle, first + 1, 1)
+            np.add.at(middle, np.maximum(last - 1, first + 1), -1)
+            flags[:, column + 1] = np.cumsum(middle) > 0
         return flags[: len(text)]

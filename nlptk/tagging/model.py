@@ -12,13 +12,13 @@ import json
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import torch
 from torch import nn
 
+from nlptk.cpu import bf16_is_fast
 from nlptk.errors import NlptkError
 from nlptk.io import atomic_directory
 from nlptk.tagging.crf import CRF
@@ -48,6 +48,7 @@ class TaggerConfig:
     dropout: float = 0.1
     max_len: int = 200
     dictionary: str = ""  # "jieba" (or a word list path): flag dictionary-word positions as features
+    dictionary_tags: list[str] = field(default_factory=list)  # extra flags for words with these tag prefixes
     lstm_dim: int = 0  # hidden size of an optional BiLSTM after the convolutions
     training: dict = field(default_factory=dict)
 
@@ -67,7 +68,7 @@ class Tagger(nn.Module):
             tuple(config.dilations),
             config.kernel,
             config.dropout,
-            word_dim=3 if config.dictionary else 0,
+            word_dim=featurizer.word_dim,
             lstm_dim=config.lstm_dim,
         )
         self.output = nn.Linear(self.encoder.output_dim, len(config.tags))
@@ -163,7 +164,8 @@ class Tagger(nn.Module):
                 raise ValueError("config.json is not an nlptk tagger config")
             config = TaggerConfig(**raw)
             state = torch.load(weights_path, map_location="cpu", weights_only=True)
-            featurizer = Featurizer(config.chars, state.pop("bigram_keys").numpy().astype(np.uint64), config.dictionary)
+            bigram_keys = state.pop("bigram_keys").numpy().astype(np.uint64)
+            featurizer = Featurizer(config.chars, bigram_keys, config.dictionary, config.dictionary_tags)
             model = cls(config, featurizer)
             model.load_state_dict(_expand(state))
         except (ValueError, TypeError, KeyError, RuntimeError, OSError, json.JSONDecodeError) as exc:
@@ -239,22 +241,3 @@ def _sentence_pieces(text: str) -> list[str]:
     if start < len(text):
         out.append(text[start:])
     return out
-
-
-@lru_cache(maxsize=1)
-def bf16_is_fast() -> bool:
-    """True on CPUs with native bfloat16 matrix units (AMX or AVX512-BF16), where bf16 inference is
-    several times faster than float32; elsewhere bf16 is emulated and slower, so it stays off."""
-    try:
-        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as handle:
-            flags = next((line for line in handle if line.startswith("flags")), "").split()
-    except OSError:
-        return False
-    return "amx_bf16" in flags or "avx512_bf16" in flags
-
-
-def cpu_threads() -> None:
-    """Use every CPU this process may run on for torch's intra-op parallelism."""
-    from nlptk.parallel import default_workers
-
-    torch.set_num_threads(default_workers())

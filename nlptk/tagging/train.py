@@ -5,17 +5,20 @@ from __future__ import annotations
 import math
 import random
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import torch
 
+from nlptk.cpu import cpu_threads
 from nlptk.evaluate import score_segmentation, score_spans
+from nlptk.io import read_lines, resolve_inputs
 from nlptk.progress import NoProgress, Progress
 from nlptk.tagging.data import Example, chunk_example
-from nlptk.tagging.features import Featurizer
-from nlptk.tagging.model import Tagger, TaggerConfig, cpu_threads
+from nlptk.tagging.features import Featurizer, normalised_codepoints
+from nlptk.tagging.model import Tagger, TaggerConfig
+from nlptk.tagging.pretrain import char_vectors, frequent_chars
 from nlptk.tagging.schemes import TagScheme, spans
 
 
@@ -35,6 +38,8 @@ class TrainOptions:
     evaluations_per_epoch: int = 1
     min_char_count: int = 2
     min_bigram_count: int = 3
+    pretrain_chars: list[str] = field(default_factory=list)  # raw text files for character vectors
+    pretrain_min_count: int = 5  # characters this frequent in that text join the vocabulary
     extra: dict = field(default_factory=dict)
 
 
@@ -53,12 +58,23 @@ def train_tagger(
     np.random.seed(options.seed)
     torch.manual_seed(options.seed)
     cpu_threads()
+    raw_chars: list[str] = []
+    if options.pretrain_chars:
+        raw_chars = frequent_chars(_raw_lines(options.pretrain_chars), options.pretrain_min_count, MAX_RAW_CHARS)
+        log(f"{len(raw_chars)} characters of the raw text join the vocabulary")
     featurizer = Featurizer.build(
-        (e.text for e in train), options.min_char_count, options.min_bigram_count, shape.get("dictionary", "")
+        (e.text for e in train),
+        options.min_char_count,
+        options.min_bigram_count,
+        shape.get("dictionary", ""),
+        shape.get("dictionary_tags", ()),
+        extra_chars=raw_chars,
     )
     scheme = TagScheme.from_tags(t for e in train for t in e.tags)
     config = TaggerConfig(task=task, tags=list(scheme.tags), chars=featurizer.vocab.to_list(), **shape)
     model = Tagger(config, featurizer)
+    if raw_chars:
+        _pretrain_char_embeddings(model, options.pretrain_chars, raw_chars, options.seed)
     crf_params = list(model.crf.parameters())
     body_params = [p for n, p in model.named_parameters() if not n.startswith("crf.")]
     optimizer = torch.optim.Adam(
@@ -123,6 +139,25 @@ def train_tagger(
         "dev": next((h for h in history if h["f1"] == best_score), {}),
     }
     return model
+
+
+MAX_RAW_CHARS = 8000
+
+
+def _raw_lines(paths: Sequence[str]) -> Iterator[str]:
+    return read_lines(resolve_inputs(paths))
+
+
+def _pretrain_char_embeddings(model: Tagger, paths: Sequence[str], raw_chars: list[str], seed: int) -> None:
+    """Start the character embeddings of the raw text's characters from their PPMI-SVD vectors."""
+    table = model.encoder.chars.weight
+    vectors = char_vectors(_raw_lines(paths), raw_chars, table.shape[1], seed=seed)
+    ids = model.featurizer.vocab.encode_chars(
+        normalised_codepoints("".join(raw_chars)), np.ones(len(raw_chars), dtype=bool), grow=False
+    )
+    with torch.no_grad():
+        scale = float(table[1:].std())
+        table[torch.from_numpy(ids.astype(np.int64))] = torch.from_numpy(vectors) * scale
 
 
 def _batches(pieces: Sequence[Example], batch_chars: int, rng: random.Random) -> list[list[Example]]:

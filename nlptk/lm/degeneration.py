@@ -1,0 +1,89 @@
+"""The consistency experiment: how often does a decoder fail to end a continuation?
+
+Prefixes are the first ``context`` tokens of sentences longer than that; each decoder continues
+every prefix for at most L steps, and r_L is the share that produced no ``<eos>``.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import torch
+
+from nlptk.decode import Decoding, Hypothesis, decode, non_termination_ratio
+from nlptk.lm.model import EOS_ID, LanguageModel
+from nlptk.progress import NoProgress, Progress
+
+DECODERS = (
+    "greedy,beam-2,beam-4,ancestral,topk-2,topk-4,nucleus-0.2,nucleus-0.4,"
+    "consistent-topk-2,consistent-topk-4,consistent-nucleus-0.2,consistent-nucleus-0.4"
+)
+
+
+@dataclass
+class DegenerationRow:
+    decoder: str
+    prefixes: int
+    non_terminated: int
+    ratio: float  # r_L
+    mean_length: float  # of the terminated continuations
+    seconds: float
+
+
+def prefixes(sentences: Sequence[Sequence[int]], context: int) -> list[list[int]]:
+    """The first ``context`` tokens of every sentence longer than ``context``."""
+    return [list(s[:context]) for s in sentences if len(s) > context]
+
+
+@torch.no_grad()
+def continue_prefixes(
+    model: LanguageModel,
+    contexts: Sequence[Sequence[int]],
+    decoding: Decoding,
+    batch_size: int = 1000,
+    seed: int = 0,
+    progress: Progress | None = None,
+) -> list[Hypothesis]:
+    """One continuation of each context (batches of ``batch_size``; sampling seeded by ``seed``)."""
+    progress = progress or NoProgress()
+    generator = torch.Generator().manual_seed(seed)
+    results: list[Hypothesis] = []
+    for start in range(0, len(contexts), batch_size):
+        chunk = contexts[start : start + batch_size]
+        state, last = model.prime(chunk)
+        results += decode(model, state, last, decoding, EOS_ID, generator=generator)
+        progress.advance(len(chunk))
+    return results
+
+
+def degeneration_table(
+    model: LanguageModel,
+    contexts: Sequence[Sequence[int]],
+    decoders: Sequence[str],
+    max_len: int = 1500,
+    batch_size: int = 1000,
+    seed: int = 0,
+    progress: Progress | None = None,
+) -> list[DegenerationRow]:
+    """r_L of each decoder over the same ``contexts``."""
+    progress = progress or NoProgress()
+    decodings = [Decoding.parse(name, max_len=max_len) for name in decoders]  # fail before any work
+    rows = []
+    for decoding in decodings:
+        progress.stage(decoding.name, len(contexts))
+        started = time.monotonic()
+        found = continue_prefixes(model, contexts, decoding, batch_size, seed, progress)
+        ended = [len(h.tokens) for h in found if h.terminated]
+        rows.append(
+            DegenerationRow(
+                decoding.name,
+                len(found),
+                sum(not h.terminated for h in found),
+                non_termination_ratio(found),
+                sum(ended) / len(ended) if ended else float("nan"),
+                time.monotonic() - started,
+            )
+        )
+    return rows

@@ -1,0 +1,146 @@
+"""A word-level recurrent language model (LSTM or tanh-RNN, tied embeddings) that decodes
+through :mod:`nlptk.decode`: it is a :class:`~nlptk.decode.StepModel`.
+
+A sentence w1..wn is read as ``<eos> w1 … wn`` and predicts ``w1 … wn <eos>``. The decoding
+state is the recurrent state plus the output head's carry (the self-terminating head's running
+product), so a prefix is read once and each step feeds one token.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import torch
+from torch import nn
+
+from nlptk.decode.heads import SelfTerminatingHead, SoftmaxHead
+from nlptk.errors import NlptkError
+from nlptk.io import atomic_directory
+from nlptk.lm.data import Vocabulary
+
+FORMAT = "nlptk-lm"
+EOS_ID = 0
+
+State = tuple[torch.Tensor | tuple[torch.Tensor, torch.Tensor], torch.Tensor]
+
+
+@dataclass
+class LMConfig:
+    vocab: list[str]
+    cell: str = "lstm"  # lstm | rnn (tanh)
+    layers: int = 2
+    hidden: int = 512
+    dropout: float = 0.5
+    head: str = "softmax"  # softmax | st (self-terminating)
+    epsilon: float = 1e-3  # the self-terminating head's ε
+    training: dict = field(default_factory=dict)
+
+
+class LanguageModel(nn.Module):
+    def __init__(self, config: LMConfig) -> None:
+        super().__init__()
+        if config.cell not in ("lstm", "rnn") or config.head not in ("softmax", "st"):
+            raise ValueError(f"unknown cell {config.cell!r} or head {config.head!r}")
+        self.config = config
+        self.vocab = Vocabulary(config.vocab)
+        size = len(config.vocab)
+        self.embedding = nn.Embedding(size, config.hidden)
+        recurrent = nn.LSTM if config.cell == "lstm" else nn.RNN
+        self.rnn = recurrent(
+            config.hidden, config.hidden, config.layers, batch_first=True, dropout=config.dropout * (config.layers > 1)
+        )
+        self.drop = nn.Dropout(config.dropout)
+        if config.head == "st":
+            self.head: nn.Module = SelfTerminatingHead(config.hidden, size, EOS_ID, config.epsilon)
+        else:
+            self.head = SoftmaxHead(config.hidden, size, EOS_ID)
+        self.head.proj.weight = self.embedding.weight  # tied input and output embeddings
+
+    def forward(self, inputs: torch.Tensor, state: State | None = None) -> tuple[torch.Tensor, State]:
+        """Log-probabilities (B, T, V) of the tokens after each of ``inputs`` (B, T), and the new state."""
+        recurrent, carry = state if state is not None else (None, torch.zeros(len(inputs)))
+        hidden, recurrent = self.rnn(self.drop(self.embedding(inputs)), recurrent)
+        log_probs, carry = self.head(self.drop(hidden), carry)
+        return log_probs, (recurrent, carry)
+
+    def sentence_log_probs(self, batch: Sequence[Sequence[int]]) -> tuple[torch.Tensor, torch.Tensor]:
+        """Log-probabilities (B, T) of each sentence's tokens and final ``<eos>``, and the mask of real ones."""
+        width = max(len(s) for s in batch) + 1
+        inputs = torch.full((len(batch), width), EOS_ID, dtype=torch.long)
+        targets = torch.full((len(batch), width), EOS_ID, dtype=torch.long)
+        mask = torch.zeros((len(batch), width), dtype=torch.bool)
+        for row, sentence in enumerate(batch):
+            ids = torch.tensor(sentence, dtype=torch.long)
+            inputs[row, 1 : len(sentence) + 1] = ids
+            targets[row, : len(sentence)] = ids
+            mask[row, : len(sentence) + 1] = True
+        log_probs, _ = self(inputs)
+        return log_probs.gather(2, targets[:, :, None])[:, :, 0], mask
+
+    # --- StepModel --------------------------------------------------------------------------
+    def step(self, state: State, tokens: torch.Tensor) -> tuple[torch.Tensor, State]:
+        log_probs, state = self(tokens[:, None], state)
+        return log_probs[:, 0], state
+
+    def select(self, state: State, rows: torch.Tensor) -> State:
+        recurrent, carry = state
+        if isinstance(recurrent, tuple):
+            return (recurrent[0][:, rows], recurrent[1][:, rows]), carry[rows]
+        return recurrent[:, rows], carry[rows]
+
+    @torch.no_grad()
+    def prime(self, contexts: Sequence[Sequence[int]]) -> tuple[State, torch.Tensor]:
+        """The state after reading ``<eos>`` + each context but its last token, and those last tokens."""
+        size, hidden, layers = len(contexts), self.config.hidden, self.config.layers
+        h = torch.zeros(layers, size, hidden)
+        c = torch.zeros(layers, size, hidden)
+        carry = torch.zeros(size)
+        last = torch.full((size,), EOS_ID, dtype=torch.long)
+        by_length: dict[int, list[int]] = {}
+        for row, context in enumerate(contexts):
+            by_length.setdefault(len(context), []).append(row)
+        for length, rows in by_length.items():
+            if length == 0:
+                continue
+            index = torch.tensor(rows)
+            sequences = torch.tensor([[EOS_ID, *contexts[r]] for r in rows], dtype=torch.long)
+            _, (recurrent, group_carry) = self(sequences[:, :-1])
+            if isinstance(recurrent, tuple):
+                h[:, index], c[:, index] = recurrent
+            else:
+                h[:, index] = recurrent
+            carry[index] = group_carry
+            last[index] = sequences[:, -1]
+        recurrent_state = (h, c) if self.config.cell == "lstm" else h
+        return (recurrent_state, carry), last
+
+    # --- files ------------------------------------------------------------------------------
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Write the model directory (config.json + weights.pt) atomically."""
+        with atomic_directory(path) as tmp:
+            state = {k: v for k, v in self.state_dict().items() if k != "head.proj.weight"}  # tied
+            torch.save(state, tmp / "weights.pt")
+            config = {"format": FORMAT, **asdict(self.config)}
+            (tmp / "config.json").write_text(json.dumps(config, ensure_ascii=False), encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> LanguageModel:
+        directory = Path(path)
+        config_path, weights_path = directory / "config.json", directory / "weights.pt"
+        if not config_path.is_file() or not weights_path.is_file():
+            raise NlptkError(f"{path}: not a language model (a directory with config.json and weights.pt)")
+        try:
+            raw = json.loads(config_path.read_text(encoding="utf-8"))
+            if raw.pop("format", None) != FORMAT:
+                raise ValueError("config.json is not an nlptk language model config")
+            model = cls(LMConfig(**raw))
+            state = torch.load(weights_path, map_location="cpu", weights_only=True)
+            state["head.proj.weight"] = state["embedding.weight"]
+            model.load_state_dict(state)
+        except (ValueError, TypeError, KeyError, RuntimeError, OSError, json.JSONDecodeError) as exc:
+            raise NlptkError(f"{path}: cannot load language model ({str(exc).splitlines()[0]})") from None
+        return model.eval()
