@@ -139,6 +139,8 @@ def test_lm_commands_reject_bad_input(trained: tuple[Path, Path], tmp_path: Path
     model, data = trained
     result = nlptk("lm", "sample", "--model", str(model), "--decoder", "beam-0", stdin="the\n")
     assert result.returncode != 0 and "unknown decoder" in result.stderr and "Traceback" not in result.stderr
+    result = nlptk("lm", "sample", "--model", str(model), stdin="")
+    assert result.returncode != 0 and "input is empty" in result.stderr and "Traceback" not in result.stderr
     result = nlptk("lm", "eval", str(data), "--model", str(tmp_path))
     assert result.returncode != 0 and "not a language model" in result.stderr
     empty = tmp_path / "empty.txt"

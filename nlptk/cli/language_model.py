@@ -43,10 +43,10 @@ def lm_train(
     cell: Annotated[Cell, typer.Option(help="Recurrent cell.")] = Cell.lstm,
     hidden: Annotated[int, typer.Option(help="Hidden (= embedding) size.")] = 512,
     layers: Annotated[int, typer.Option(help="Recurrent layers.")] = 2,
-    dropout: Annotated[float, typer.Option(help="Dropout rate.")] = 0.5,
+    dropout: Annotated[float, typer.Option(help="Dropout rate.")] = 0.3,
     head: Annotated[Head, typer.Option(help="Output layer: softmax or self-terminating (st).")] = Head.softmax,
     epsilon: Annotated[float, typer.Option(help="The self-terminating head's ε (p(eos) ≥ 1−(1−ε)^(t+1)).")] = 1e-3,
-    lr: Annotated[float, typer.Option(help="Adam learning rate.")] = 1e-3,
+    lr: Annotated[float, typer.Option(help="Adam learning rate.")] = 2e-3,
     anneal: Annotated[float, typer.Option(help="Learning-rate factor after an epoch without improvement.")] = 0.5,
     batch_size: Annotated[int, typer.Option(help="Sentences per batch.")] = 64,
     clip: Annotated[float, typer.Option(help="Gradient norm clipping.")] = 1.0,
@@ -147,6 +147,8 @@ def lm_sample(
         raise NlptkError(f"unknown --format {output_format!r} (text or jsonl)")
     lm = _load(model, threads)
     lines = [line.split() for line in read_lines(resolve_inputs(inputs or ["-"]))]
+    if not lines:
+        raise NlptkError("no contexts to continue (the input is empty; an empty line means 'from scratch')")
     contexts = [lm.vocab.encode(words) for words in lines for _ in range(positive("-n", samples))]
     found = continue_prefixes(lm, contexts, decoding, seed=seed)
     with atomic_output(output) as out:

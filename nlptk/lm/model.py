@@ -34,7 +34,7 @@ class LMConfig:
     cell: str = "lstm"  # lstm | rnn (tanh)
     layers: int = 2
     hidden: int = 512
-    dropout: float = 0.5
+    dropout: float = 0.3
     head: str = "softmax"  # softmax | st (self-terminating)
     epsilon: float = 1e-3  # the self-terminating head's ε
     training: dict = field(default_factory=dict)

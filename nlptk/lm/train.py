@@ -19,7 +19,7 @@ from nlptk.progress import NoProgress, Progress
 class LMTrainOptions:
     epochs: int = 40
     patience: int = 3  # stop after this many epochs without a better dev perplexity
-    lr: float = 1e-3
+    lr: float = 2e-3
     anneal: float = 0.5  # the learning rate is multiplied by this after an epoch that did not improve
     batch_size: int = 32  # sentences
     clip: float = 1.0
