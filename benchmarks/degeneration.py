@@ -16,11 +16,9 @@ import subprocess
 from corpus import DATA
 from measure import nlptk
 
+from nlptk.lm.degeneration import DECODERS as ALL
+
 VALID = str(DATA / "lm" / "ptb" / "ptb.valid.txt")
-ALL = (
-    "greedy,beam-2,beam-4,ancestral,topk-2,topk-4,nucleus-0.2,nucleus-0.4,"
-    "consistent-topk-2,consistent-topk-4,consistent-nucleus-0.2,consistent-nucleus-0.4"
-)
 
 
 def perplexity(model: str) -> float:

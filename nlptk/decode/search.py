@@ -261,16 +261,9 @@ class _Trail:
 
     def histories(self, items: torch.Tensor, beams: torch.Tensor, end: int) -> torch.Tensor:
         """Tokens of steps 0..end-1 of the beams ``beams`` of ``items`` as they stand after step end-1."""
-        out = torch.zeros((len(items), end), dtype=torch.long)
-        beams = beams.clone()
-        for step in range(end - 1, -1, -1):
-            step_items, parents, tokens = self.steps[step]
-            position = torch.full((self.size,), -1, dtype=torch.long)
-            position[step_items] = torch.arange(len(step_items))
-            rows = position[items]
-            out[:, step] = tokens[rows, beams]
-            beams = parents[rows, beams]
-        return out
+        if end == 0:
+            return torch.zeros((len(items), 0), dtype=torch.long)
+        return _trace(self, items, beams, torch.full((len(items),), end - 1, dtype=torch.long))
 
 
 class _Finished:
