@@ -2,6 +2,7 @@
 
 - ``news100``: title/train.jsonl content + cws/pd1998 with spaces removed + raw/novels (~100 MB).
 - ``protocol``: the raw text of the segmentation protocol: title content + pd1998 raw + pku_test.utf8.
+- ``title``: title/train.jsonl content; ``reviews``: the review column of raw/reviews/*.csv.
 """
 
 from __future__ import annotations
@@ -41,6 +42,16 @@ def _novels() -> list[str]:
     return lines
 
 
+def _reviews() -> list[str]:
+    import csv
+
+    lines = []
+    for table in sorted((DATA / "raw" / "reviews").glob("*.csv")):
+        with open(table, encoding="utf-8-sig", newline="") as handle:
+            lines.extend(" ".join(row["review"].split()) for row in csv.DictReader(handle) if row.get("review"))
+    return lines
+
+
 def _pku_test_raw() -> list[str]:
     with open(DATA / "cws" / "pku" / "pku_test.utf8", encoding="utf-8-sig") as handle:
         return [line.rstrip("\r\n") for line in handle]
@@ -59,6 +70,8 @@ def build(name: str) -> Path:
         lines = _title_content() + _pd1998_raw() + _pku_test_raw()
     elif name == "title":
         lines = _title_content()
+    elif name == "reviews":
+        lines = _reviews()
     else:
         raise SystemExit(f"unknown corpus {name}")
     tmp = path.with_suffix(".tmp")

@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib.util
 import math
 import os
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from functools import lru_cache
 
@@ -23,6 +24,7 @@ from nlptk.io import atomic_output, read_lines, resolve_inputs
 from nlptk.text import CharClass, classify, fragment_spans
 
 JIEBA = "jieba"
+_WHITESPACE = re.compile(r"\s")
 
 
 class Lexicon:
@@ -50,21 +52,23 @@ class Lexicon:
     @classmethod
     def from_counts(cls, counts: Mapping[str, int] | Iterable[tuple[str, int]], name: str = "") -> Lexicon:
         """A lexicon from ``{word: count}`` or ``(word, count)`` pairs; repeated words add up."""
-        merged: dict[str, int] = {}
-        items = counts.items() if isinstance(counts, Mapping) else counts
-        for word, count in items:
-            if not word:
-                continue
-            if any(ch.isspace() for ch in word):
-                raise NlptkError(f"lexicon word {word!r} contains whitespace")
-            count = int(count)
-            if count < 0:
-                raise NlptkError(f"lexicon word {word!r} has a negative count {count}")
-            merged[word] = merged.get(word, 0) + count
+        if isinstance(counts, Mapping):
+            merged = {word: int(count) for word, count in counts.items() if word}
+        else:
+            merged = {}
+            for word, count in counts:
+                if word:
+                    merged[word] = merged.get(word, 0) + int(count)
+        if _WHITESPACE.search("".join(merged)):
+            word = next(w for w in merged if _WHITESPACE.search(w))
+            raise NlptkError(f"lexicon word {word!r} contains whitespace")
+        values = np.fromiter(merged.values(), dtype=np.int64, count=len(merged))
+        if len(values) and values.min() < 0:
+            word = next(w for w, c in merged.items() if c < 0)
+            raise NlptkError(f"lexicon word {word!r} has a negative count {merged[word]}")
         trie = marisa_trie.Trie(merged.keys())
         array = np.zeros(len(trie), dtype=np.int64)
-        for word, count in merged.items():
-            array[trie[word]] = count
+        array[np.fromiter(map(trie.get, merged), dtype=np.int64, count=len(merged))] = values
         return cls(trie, array, name=name)
 
     @classmethod

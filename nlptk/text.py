@@ -101,6 +101,12 @@ def is_han(char: str) -> bool:
     return char_class(char) == CharClass.HAN
 
 
+@lru_cache(maxsize=65536)
+def is_word_char(char: str) -> bool:
+    """True for the characters fragments are made of: Han, Latin letters and digits."""
+    return char_class(char) in (CharClass.HAN, CharClass.LATIN, CharClass.DIGIT)
+
+
 _HALFWIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
 _HALFWIDTH[0x3000] = 0x20
 

@@ -10,7 +10,14 @@ import os
 import signal
 import sys
 
-from nlptk.cli import counting, discovery, language_model, segmentation, tagging  # noqa: F401  (register the commands)
+from nlptk.cli import (  # noqa: F401  (register the commands)
+    counting,
+    discovery,
+    language_model,
+    minimum_entropy,
+    segmentation,
+    tagging,
+)
 from nlptk.cli.common import PipeClosed, app
 from nlptk.errors import NlptkError
 

@@ -41,6 +41,11 @@ lm_app = typer.Typer(
     no_args_is_help=True, help="Word-level language models and the non-termination experiment of decoders."
 )
 app.add_typer(lm_app, name="lm")
+minent_app = typer.Typer(
+    no_args_is_help=True,
+    help="Minimum-entropy lexicon induction, sentence templates and template-based structure parsing.",
+)
+app.add_typer(minent_app, name="minent")
 
 
 class Task(str, Enum):

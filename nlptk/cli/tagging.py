@@ -62,6 +62,7 @@ def tag_train(
         Optional[list[str]],  # noqa: UP045
         typer.Option(help="Raw text (repeatable): initialise character embeddings from its PPMI-SVD vectors."),
     ] = None,
+    threads: Annotated[int, typer.Option(help="torch threads (0: every CPU).")] = 0,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
     quiet: Quiet = False,
 ) -> None:
@@ -98,6 +99,7 @@ def tag_train(
         lr_decay=lr_decay,
         batch_chars=batch_chars,
         seed=seed,
+        threads=threads,
         evaluations_per_epoch=evaluations,
         pretrain_chars=pretrain_chars or [],
         extra={"train_files": train, "dev_files": dev or f"{holdout} held-out training sentences"},

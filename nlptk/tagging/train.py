@@ -40,6 +40,7 @@ class TrainOptions:
     min_bigram_count: int = 3
     pretrain_chars: list[str] = field(default_factory=list)  # raw text files for character vectors
     pretrain_min_count: int = 5  # characters this frequent in that text join the vocabulary
+    threads: int = 0  # torch threads (0: every CPU)
     extra: dict = field(default_factory=dict)
 
 
@@ -57,7 +58,7 @@ def train_tagger(
     random.seed(options.seed)
     np.random.seed(options.seed)
     torch.manual_seed(options.seed)
-    cpu_threads()
+    cpu_threads(options.threads)
     raw_chars: list[str] = []
     if options.pretrain_chars:
         raw_chars = frequent_chars(_raw_lines(options.pretrain_chars), options.pretrain_min_count, MAX_RAW_CHARS)

@@ -1,0 +1,187 @@
+"""``nlptk minent lexicon|entropy|templates|parse``."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Optional
+
+import typer
+
+from nlptk.cli.common import EncodingErrors, EncodingOpt, Format, Inputs, Output, Quiet, log_to_stderr, minent_app
+from nlptk.errors import NlptkError
+
+if TYPE_CHECKING:
+    from nlptk.minent import Entropy, RoundStats
+
+LexiconOpt = Annotated[str, typer.Option(help="Segment with this lexicon: a jieba-format file, or 'jieba'.")]
+
+
+@minent_app.command("lexicon")
+def lexicon_command(
+    inputs: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Argument(help="Text files, globs, or - for stdin (none: only what --state holds).", show_default=False),
+    ] = None,
+    state: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(help="Counted text kept between runs: read if it exists, saved again with the new text."),
+    ] = None,
+    min_prob: Annotated[float, typer.Option(help="Pairs and candidate words need at least this probability.")] = 1e-7,
+    min_pmi: Annotated[float, typer.Option(help="Pairs need ln(p_ab / (p_a p_b)) of at least this.")] = 1.0,
+    penalty: Annotated[
+        float, typer.Option(help="Redundancy removal keeps w if ln p(w) − Σ ln p(parts) > penalty·(len(w) − 1).")
+    ] = 1.0,
+    keep_redundant: Annotated[
+        bool, typer.Option(help="Skip redundancy removal: keep every candidate (to measure what removal does).")
+    ] = False,
+    max_rounds: Annotated[int, typer.Option(help="At most this many rounds of merging.")] = 10,
+    top: Annotated[int, typer.Option(help="Write only the K most frequent words (0: all).")] = 0,
+    encoding_errors: EncodingOpt = EncodingErrors.strict,
+    output: Output = None,
+    quiet: Quiet = False,
+) -> None:
+    """Induce a lexicon by minimum entropy: 'word count' lines (jieba format); L of each round on stderr."""
+    from nlptk.io import atomic_output
+    from nlptk.minent import MinentConfig, induce_lexicon
+    from nlptk.minent.build import read_corpus
+    from nlptk.progress import make_progress
+
+    if not inputs and state is None:
+        raise NlptkError("give text to read, or --state with counted text")
+    if not 0 < min_prob < 1:
+        raise NlptkError("--min-prob must be between 0 and 1")
+    if max_rounds < 1:
+        raise NlptkError("--max-rounds must be at least 1")
+    config = MinentConfig(
+        min_prob=min_prob,
+        min_pmi=min_pmi,
+        penalty=penalty,
+        remove_redundant=not keep_redundant,
+        max_rounds=max_rounds,
+    )
+    log = log_to_stderr(quiet)
+    progress = make_progress(quiet)
+    try:
+        corpus = read_corpus(inputs or [], state, encoding_errors.value, progress)
+    finally:
+        progress.close()
+    log(f"characters: L {_describe(corpus.entropy())}")
+
+    def report(stats: RoundStats) -> None:
+        log(
+            f"round {stats.round}: {stats.candidates:,} candidate words, {stats.kept:,} kept by redundancy "
+            f"removal; L {stats.cut.L:.3f} before removal, {_describe(stats.after)}; held-out L {stats.heldout:.3f}"
+        )
+
+    result = induce_lexicon(corpus, config, on_round=report)
+    log(
+        f"kept {len(result.rounds)} round(s) (held-out L of characters alone {result.heldout_characters:.3f}): "
+        f"L {result.entropy.L:.3f} bits/char, {len(result.words):,} words"
+    )
+    with atomic_output(output) as out:
+        for rank, (word, count) in enumerate(result.words):
+            if top and rank >= top:
+                break
+            out.write(f"{word} {count}\n")
+    if state is not None:  # only now: a failed run leaves the state as it was
+        corpus.save(state)
+
+
+@minent_app.command("entropy")
+def entropy_command(
+    inputs: Inputs,
+    lexicon: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option(help="Also L of the segmentation by this lexicon (a jieba-format file or 'jieba'; repeatable)."),
+    ] = None,
+    encoding_errors: EncodingOpt = EncodingErrors.strict,
+) -> None:
+    """H (bits per unit), l (characters per unit) and L = H / l (bits per character): characters, lexicons."""
+    from nlptk.io import read_chunks, read_lines, resolve_inputs
+    from nlptk.lexicon import Lexicon
+    from nlptk.minent import UnitCorpus
+    from nlptk.minent.entropy import segmentation_entropy
+
+    sources = resolve_inputs(inputs)
+    lexicons = [Lexicon.open(spec) for spec in lexicon or []]
+    if lexicons and any(s.name == "-" for s in sources):
+        raise NlptkError("stdin can be read only once: give a file to measure with a lexicon")
+    corpus = UnitCorpus.empty()
+    corpus.add_text(read_chunks(sources, encoding_errors=encoding_errors.value))
+    rows = [("characters", corpus.entropy())]
+    if not rows[0][1].tokens:
+        raise NlptkError("the input holds no text to measure (empty, or no Chinese characters)")
+    for spec, words in zip(lexicon or [], lexicons, strict=True):
+        rows.append((spec, segmentation_entropy(read_lines(sources, encoding_errors.value), words)))
+    typer.echo("units\tH\tl\tL\tdistinct\ttokens")
+    for name, e in rows:
+        typer.echo(f"{name}\t{e.H:.4f}\t{e.l:.4f}\t{e.L:.4f}\t{e.units}\t{e.tokens}")
+
+
+@minent_app.command("templates")
+def templates_command(
+    inputs: Inputs,
+    lexicon: LexiconOpt = "jieba",
+    window: Annotated[int, typer.Option(help="Skip-gram pairs of words at most this far apart.")] = 5,
+    min_prob: Annotated[float, typer.Option(help="A DAG edge needs a pair probability above this.")] = 1e-5,
+    min_pmi: Annotated[float, typer.Option(help="A DAG edge needs a pair PMI above this.")] = 2.0,
+    min_count: Annotated[int, typer.Option(help="Write templates seen at least this often.")] = 2,
+    top: Annotated[int, typer.Option(help="Write only the K most frequent templates (0: all).")] = 0,
+    keep_trivial: Annotated[bool, typer.Option(help="Keep X w X templates (one word between two slots).")] = False,
+    encoding_errors: EncodingOpt = EncodingErrors.strict,
+    output: Output = None,
+) -> None:
+    """Induce sentence templates ('X的X是什么'): 'template<TAB>count' lines, most frequent first."""
+    from nlptk.io import atomic_output, read_lines, resolve_inputs
+    from nlptk.lexicon import Lexicon
+    from nlptk.minent.templates import TemplateConfig, induce_templates
+
+    if window < 1:
+        raise NlptkError("--window must be at least 1")
+    config = TemplateConfig(
+        window=window, min_prob=min_prob, min_pmi=min_pmi, min_count=max(min_count, 1), keep_trivial=keep_trivial
+    )
+    words = Lexicon.open(lexicon)
+    found = induce_templates(read_lines(resolve_inputs(inputs), encoding_errors.value), words, config)
+    with atomic_output(output) as out:
+        for rank, (template, count) in enumerate(found):
+            if top and rank >= top:
+                break
+            out.write(f"{template}\t{count}\n")
+
+
+@minent_app.command("parse")
+def parse_command(
+    templates: Annotated[
+        Path, typer.Option(help="Templates, 'template<TAB>count' per line ('nlptk minent templates').")
+    ],
+    inputs: Annotated[Optional[list[str]], typer.Argument(help="Text files, globs, or - (default).")] = None,  # noqa: UP045
+    lexicon: LexiconOpt = "jieba",
+    null_score: Annotated[
+        float, typer.Option(help="Score of each word after the first in a span no template matches.")
+    ] = -20.0,
+    output_format: Annotated[
+        Format, typer.Option("--format", help="tsv: a bracketed line; jsonl: a tree.")
+    ] = Format.tsv,
+    encoding_errors: EncodingOpt = EncodingErrors.strict,
+    output: Output = None,
+) -> None:
+    """Parse each line into nested templates: '(雪梨和苹果)的(颜色)是(什么)呢', or a JSON tree."""
+    from nlptk.io import atomic_output, read_lines, resolve_inputs
+    from nlptk.lexicon import Lexicon
+    from nlptk.minent.parse import TemplateParser, read_templates
+
+    parser = TemplateParser(read_templates(templates), Lexicon.open(lexicon), null_score)
+    with atomic_output(output) as out:
+        for line in read_lines(resolve_inputs(inputs or ["-"]), encoding_errors.value):
+            parsed = parser.parse_line(line)
+            if output_format is Format.jsonl:
+                record = {"text": line, "parse": [p if isinstance(p, str) else p.to_json() for p in parsed]}
+                out.write(json.dumps(record, ensure_ascii=False) + "\n")
+            else:
+                out.write("".join(p if isinstance(p, str) else p.bracketed() for p in parsed) + "\n")
+
+
+def _describe(entropy: Entropy) -> str:
+    return f"{entropy.L:.3f} bits/char (H {entropy.H:.3f} bits over {entropy.units:,} units, l {entropy.l:.3f})"

@@ -1,0 +1,136 @@
+"""A corpus as one array of unit ids, with 0 between fragments: the minimum-entropy working form.
+
+Units start as the characters of fragments (:func:`nlptk.text.encode_fragments`) and grow into
+words as rounds of lexicon induction merge them. The character form is what a saved state
+holds, so that more text can be counted into it and the lexicon found again.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+
+from nlptk.errors import NlptkError
+from nlptk.io import atomic_directory_file
+from nlptk.minent.entropy import Entropy, entropy_of
+from nlptk.text import CharVocab, LatinMode, encode_fragments
+
+STATE_FORMAT = "nlptk-minent-state-1"
+
+
+@dataclass
+class UnitCorpus:
+    """``ids`` (int32) index ``units``; id 0 (the empty unit) separates fragments."""
+
+    units: list[str]
+    ids: np.ndarray
+
+    @classmethod
+    def empty(cls) -> UnitCorpus:
+        return cls([""], np.zeros(1, dtype=np.int32))
+
+    @property
+    def unit_lengths(self) -> np.ndarray:
+        """Characters per unit, by id."""
+        return np.fromiter((len(u) for u in self.units), dtype=np.int64, count=len(self.units))
+
+    def unit_counts(self) -> np.ndarray:
+        """Occurrences of every unit id (id 0 counts nothing)."""
+        counts = np.bincount(self.ids, minlength=len(self.units)).astype(np.int64)
+        counts[0] = 0
+        return counts
+
+    def entropy(self) -> Entropy:
+        """L of the corpus in its current units."""
+        return entropy_of(self.unit_counts(), self.unit_lengths)
+
+    def split_heldout(self, every: int) -> tuple[UnitCorpus, list[str]]:
+        """Every ``every``-th fragment taken out as text; the rest stays a corpus."""
+        fragment = np.cumsum(self.ids == 0)
+        held = (fragment % every == 0) & (self.ids != 0)
+        texts: list[str] = []
+        if held.any():
+            positions = np.flatnonzero(held)
+            breaks = np.flatnonzero(np.diff(positions) > 1) + 1
+            for run in np.split(self.ids[positions], breaks):
+                texts.append("".join(self.units[i] for i in run.tolist()))
+        return UnitCorpus(self.units, _squeeze_zeros(np.where(held, 0, self.ids).astype(np.int32))), texts
+
+    @property
+    def chars(self) -> int:
+        """Characters inside fragments."""
+        return int(self.unit_counts() @ self.unit_lengths)
+
+    def add_text(self, chunks: Iterable[str], latin: LatinMode = "split") -> None:
+        """Append the fragments of consecutive text chunks (a chunk may end inside a fragment).
+
+        Only a corpus of single characters (as built and saved by this class) can grow.
+        """
+        vocab = CharVocab(self.units[1:])
+        if len(vocab) != len(self.units) or any(len(u) != 1 for u in self.units[1:]):
+            raise NlptkError("only a character-level corpus can take more text")
+        parts = [self.ids]
+        carry = ""
+        for chunk in chunks:
+            text = carry + chunk
+            ids = encode_fragments(text, vocab, latin)
+            zeros = np.flatnonzero(ids == 0)
+            cut = int(zeros[-1]) + 1 if len(zeros) else 0
+            carry = text[cut:]
+            parts.append(_squeeze_zeros(ids[:cut]))
+        if carry:
+            parts.append(_squeeze_zeros(np.append(encode_fragments(carry, vocab, latin), 0)))
+        ids = _squeeze_zeros(np.concatenate(parts).astype(np.int32, copy=False))
+        if ids[0] != 0:
+            ids = np.concatenate(([0], ids)).astype(np.int32)
+        self.units = vocab.units
+        self.ids = ids
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Write the corpus atomically as a numpy archive (loaded without pickle)."""
+        narrow = self.ids.astype(np.uint16) if len(self.units) <= 1 << 16 else self.ids
+        text = "\n".join(self.units[1:]).encode("utf-8")
+        with atomic_directory_file(path) as tmp, open(tmp, "wb") as handle:
+            np.savez(
+                handle,
+                format=np.frombuffer(STATE_FORMAT.encode(), dtype=np.uint8),
+                units=np.frombuffer(text, dtype=np.uint8),
+                ids=narrow,
+            )
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> UnitCorpus:
+        """Read a corpus written by :meth:`save`; anything else is a clear error."""
+        name = os.fspath(path)
+        try:
+            archive = np.load(name, allow_pickle=False)
+        except FileNotFoundError:
+            raise NlptkError(f"{name}: no such file") from None
+        except (OSError, ValueError, EOFError) as error:
+            raise NlptkError(f"{name}: not an nlptk minent state ({error})") from None
+        if not isinstance(archive, np.lib.npyio.NpzFile):
+            raise NlptkError(f"{name}: not an nlptk minent state (a bare numpy array)")
+        try:
+            with archive:
+                if bytes(archive["format"]).decode() != STATE_FORMAT:
+                    raise NlptkError(f"{name}: not an nlptk minent state")
+                text = bytes(archive["units"]).decode("utf-8")
+                ids = archive["ids"].astype(np.int32)
+        except (OSError, ValueError, KeyError, UnicodeDecodeError) as error:
+            raise NlptkError(f"{name}: not an nlptk minent state ({error})") from None
+        units = [""] + (text.split("\n") if text else [])
+        if len(ids) == 0 or ids.min() < 0 or ids.max() >= len(units):
+            raise NlptkError(f"{name}: corrupt minent state (unit ids out of range)")
+        return cls(units, ids)
+
+
+def _squeeze_zeros(ids: np.ndarray) -> np.ndarray:
+    """Runs of separators collapsed to one."""
+    if len(ids) < 2:
+        return ids
+    keep = np.ones(len(ids), dtype=bool)
+    keep[1:] = (ids[1:] != 0) | (ids[:-1] != 0)
+    return ids[keep]
