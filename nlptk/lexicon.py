@@ -176,6 +176,34 @@ class Lexicon:
             i = j
 
 
+def best_split(text: str, counts: Mapping[str, int], total: int, max_len: int) -> tuple[list[str], float]:
+    """The max-probability split of ``text`` over a plain ``{word: count}`` table, and its ln-probability.
+
+    The unigram DP of :class:`Lexicon` (ties to the longer word; where no word starts, the
+    character alone, counted 1) for tables too large or too short-lived to build a trie for.
+    """
+    n = len(text)
+    log_total = math.log(max(total, 1))
+    score = [0.0] * (n + 1)
+    best_end = [0] * (n + 1)
+    for i in range(n - 1, -1, -1):
+        best, end = -math.inf, i + 1
+        for j in range(min(n, i + max_len), i, -1):
+            count = counts.get(text[i:j])
+            if count:
+                candidate = math.log(count) - log_total + score[j]
+                if candidate > best:
+                    best, end = candidate, j
+        if best == -math.inf:  # no word starts here: the character alone
+            best = score[i + 1] - log_total
+        score[i], best_end[i] = best, end
+    words, i = [], 0
+    while i < n:
+        words.append(text[i : best_end[i]])
+        i = best_end[i]
+    return words, score[0]
+
+
 def _parse_jieba_lines(name: str, lines: Iterable[str]) -> Iterator[tuple[str, int]]:
     for lineno, line in enumerate(lines, 1):
         fields = line.split()

@@ -14,10 +14,10 @@ import pytest
 from test_cli import nlptk, one_line_error, out
 
 from nlptk.errors import NlptkError
-from nlptk.lexicon import Lexicon, segment
+from nlptk.lexicon import Lexicon, best_split, segment
 from nlptk.minent import Entropy, MinentConfig, UnitCorpus, induce_lexicon
-from nlptk.minent.entropy import code_length, entropy_of, entropy_of_words, segmentation_entropy
-from nlptk.minent.induction import corpus_words, induction_rounds
+from nlptk.minent.entropy import entropy_of, entropy_of_words, segmentation_entropy
+from nlptk.minent.induction import corpus_words, heldout_bits_per_char, induction_rounds
 from nlptk.minent.parse import ParseNode, TemplateParser, read_templates
 from nlptk.minent.templates import TemplateConfig, induce_templates, is_trivial, parse_template, template_text
 
@@ -118,17 +118,23 @@ def test_character_corpus_has_l_one() -> None:
     assert unit_count_table(corpus) == Counter({"甲": 3, "乙": 2, "丙": 1, "丁": 1})
 
 
-def test_segmentation_entropy_and_code_length() -> None:
+def test_segmentation_entropy() -> None:
     lexicon = Lexicon.from_counts({"甲乙": 3})
     e = segmentation_entropy(["甲乙丙", "甲乙，"], lexicon)  # words 甲乙 甲乙 丙
     p = np.array([2 / 3, 1 / 3])
     assert math.isclose(e.H, float(-(p * np.log2(p)).sum()))
     assert e.l == pytest.approx(5 / 3)
     assert (e.units, e.tokens) == (2, 3)
-    # 甲乙 costs log2(4/3) bits, the unknown 丙 log2(4 / 1): over 3 characters
-    bits = code_length([("甲乙", 3), ("丙", 1)], ["甲乙丙"])
-    assert bits == pytest.approx((math.log2(4 / 3) + 2) / 3)
-    assert math.isnan(code_length([("甲乙", 3)], []))
+
+
+def test_heldout_bits_per_char() -> None:
+    words = {"甲乙": 3, "丙": 1}
+    # 甲乙 costs log2(4/3) bits, 丙 log2(4), the unseen 丁 counts 1: log2(4); over 4 characters
+    assert heldout_bits_per_char(words, ["甲乙丙", "丁"]) == pytest.approx((math.log2(4 / 3) + 2 + 2) / 4)
+    # the DP takes the likelier split: 甲乙 as one word, not 甲 + 乙
+    assert heldout_bits_per_char({"甲乙": 8, "甲": 1, "乙": 1}, ["甲乙"]) == pytest.approx(math.log2(10 / 8) / 2)
+    assert math.isnan(heldout_bits_per_char(words, []))
+    assert best_split("甲乙丙", {"甲乙": 3, "丙": 1}, 4, 2)[0] == ["甲乙", "丙"]
 
 
 # -- UnitCorpus --------------------------------------------------------------------------------
@@ -217,9 +223,9 @@ def test_only_character_corpus_takes_more_text(text_corpus: UnitCorpus) -> None:
 def test_split_heldout_takes_every_nth_fragment() -> None:
     corpus = corpus_of("甲乙\n丙丁\n戊己，庚辛\n壬癸\n")
     rest, held = corpus.split_heldout(2)
-    assert held == ["丙丁", "庚辛"]
+    assert decoded(held) == ["", "丙", "丁", "", "庚", "辛", ""]
     assert decoded(rest) == ["", "甲", "乙", "", "戊", "己", "", "壬", "癸", ""]
-    assert rest.chars + sum(map(len, held)) == corpus.chars
+    assert rest.chars + held.chars == corpus.chars
     assert decoded(corpus)[1:3] == ["甲", "乙"]  # the original is untouched
 
 
@@ -759,3 +765,14 @@ def test_cli_parse_bad_templates(parse_files: dict[str, Path], tmp_path: Path) -
     one_line_error(nlptk("minent", "parse", "--templates", bad, parse_files["input.txt"]), str(bad), "line 2")
     missing = tmp_path / "missing.tsv"
     one_line_error(nlptk("minent", "parse", "--templates", missing, parse_files["input.txt"]), str(missing))
+
+
+def test_best_split_is_the_lexicon_dp_on_han_text() -> None:
+    rng = random.Random(3)
+    chars = "甲乙丙丁戊己庚"
+    for _ in range(200):
+        table = {"".join(rng.choices(chars, k=rng.randint(1, 3))): rng.randint(1, 50) for _ in range(8)}
+        text = "".join(rng.choices(chars, k=rng.randint(1, 12)))
+        lexicon = Lexicon.from_counts(table)
+        words, _ = best_split(text, table, lexicon.total, lexicon.max_word_length)
+        assert words == segment(text, lexicon), (table, text)

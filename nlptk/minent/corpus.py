@@ -7,6 +7,7 @@ holds, so that more text can be counted into it and the lexicon found again.
 
 from __future__ import annotations
 
+import itertools
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -47,17 +48,19 @@ class UnitCorpus:
         """L of the corpus in its current units."""
         return entropy_of(self.unit_counts(), self.unit_lengths)
 
-    def split_heldout(self, every: int) -> tuple[UnitCorpus, list[str]]:
-        """Every ``every``-th fragment taken out as text; the rest stays a corpus."""
+    def split_heldout(self, every: int) -> tuple[UnitCorpus, UnitCorpus]:
+        """The corpus without every ``every``-th fragment, and those fragments (same units)."""
         fragment = np.cumsum(self.ids == 0)
         held = (fragment % every == 0) & (self.ids != 0)
-        texts: list[str] = []
-        if held.any():
-            positions = np.flatnonzero(held)
-            breaks = np.flatnonzero(np.diff(positions) > 1) + 1
-            for run in np.split(self.ids[positions], breaks):
-                texts.append("".join(self.units[i] for i in run.tolist()))
-        return UnitCorpus(self.units, _squeeze_zeros(np.where(held, 0, self.ids).astype(np.int32))), texts
+        rest = _squeeze_zeros(np.where(held, 0, self.ids).astype(np.int32))
+        taken = _squeeze_zeros(np.where(held, self.ids, 0).astype(np.int32))
+        return UnitCorpus(self.units, rest), UnitCorpus(self.units, taken)
+
+    def fragment_texts(self) -> list[str]:
+        """Each fragment as a string."""
+        units = np.array(self.units, dtype=object)
+        ends = np.flatnonzero(self.ids == 0)
+        return ["".join(units[self.ids[a + 1 : b]]) for a, b in itertools.pairwise(ends) if b > a + 1]
 
     @property
     def chars(self) -> int:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -53,16 +52,3 @@ def segmentation_entropy(lines: Iterable[str], lexicon: Lexicon) -> Entropy:
     for line in lines:
         counts.update(word for word in segment(line, lexicon) if is_word_char(word[0]))
     return entropy_of_words(counts)
-
-
-def code_length(words: Iterable[tuple[str, int]], texts: Iterable[str]) -> float:
-    """Bits per character of ``texts`` cut by the unigram model of ``words`` (unknown characters count 1)."""
-    lexicon = Lexicon.from_counts(words)
-    log_total = math.log2(max(lexicon.total, 1))
-    bits = 0.0
-    chars = 0
-    for text in texts:
-        for word in segment(text, lexicon):
-            bits += log_total - math.log2(max(lexicon.count(word), 1))
-            chars += len(word)
-    return bits / chars if chars else math.nan

@@ -5,7 +5,7 @@ so a PMI above 1 is necessary. One round:
 
 1. count units and adjacent pairs;
 2. cut the corpus between units whose pair has p_ab < min_prob or PMI < min_pmi;
-3. candidates: the pieces with p ≥ min_prob;
+3. candidates: the pieces with p ≥ min_prob (count over the round's units);
 4. redundancy removal: longest candidate first, take it out, split it with the unigram
    segmenter over what is left, and keep it only if ln p(w) − Σ ln p(part) exceeds
    penalty·(len(w) − 1); otherwise its count goes to its parts;
@@ -25,8 +25,9 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from nlptk.errors import NlptkError
+from nlptk.lexicon import best_split
 from nlptk.minent.corpus import UnitCorpus
-from nlptk.minent.entropy import Entropy, code_length, entropy_of
+from nlptk.minent.entropy import Entropy, entropy_of
 from nlptk.newwords.hashing import mix
 from nlptk.ngrams.keys import count_runs
 from nlptk.ngrams.keyset import KeySet
@@ -42,6 +43,7 @@ class MinentConfig:
     remove_redundant: bool = True  # False keeps every candidate (to measure what removal does)
     max_rounds: int = 10
     max_units: int = 12  # longer pieces (in units) are not candidates
+    min_gain: float = 1e-3  # a round must lower L by this share to be kept
     heldout_every: int = 50  # every n-th fragment measures L on unseen text (0: none, stop on the counted text)
 
 
@@ -80,20 +82,21 @@ def induce_lexicon(
     config = config or MinentConfig()
     heldout: list[str] = []
     if config.heldout_every:
-        corpus, heldout = corpus.split_heldout(config.heldout_every)
+        corpus, held = corpus.split_heldout(config.heldout_every)
+        heldout = held.fragment_texts()
     best_words = corpus_words(corpus)
     result = InducedLexicon([], corpus.entropy())
     if heldout:
-        result.heldout_characters = code_length(best_words, heldout)
+        result.heldout_characters = heldout_bits_per_char(best_words, heldout)
     best = result.heldout_characters if heldout else result.characters.L
     for stats, merged in induction_rounds(corpus, config):
         words = corpus_words(merged)
         if heldout:
-            stats = replace(stats, heldout=code_length(words, heldout))
+            stats = replace(stats, heldout=heldout_bits_per_char(words, heldout))
         if on_round is not None:
             on_round(stats)
         level = stats.heldout if heldout else stats.after.L
-        if level > best - 1e-9:  # L stopped falling
+        if level > best * (1 - config.min_gain):  # L stopped falling
             break
         result.rounds.append(stats)
         best_words, best = words, level
@@ -108,6 +111,15 @@ def induction_rounds(corpus: UnitCorpus, config: MinentConfig) -> Iterator[tuple
     for number in range(1, config.max_rounds + 1):
         stats, corpus = _round(corpus, config, number)
         yield stats, corpus
+
+
+def heldout_bits_per_char(words: dict[str, int], texts: list[str]) -> float:
+    """Bits per character of ``texts`` segmented by the unigram model of ``words`` (the lexicon DP)."""
+    total = sum(words.values())
+    max_len = max(map(len, words), default=1)
+    nats = sum(best_split(text, words, total, max_len)[1] for text in texts)
+    chars = sum(map(len, texts))
+    return -nats / math.log(2) / chars if chars else math.nan
 
 
 def corpus_words(corpus: UnitCorpus) -> dict[str, int]:
@@ -137,13 +149,17 @@ class _Pieces:
 
 def _round(corpus: UnitCorpus, config: MinentConfig, number: int) -> tuple[RoundStats, UnitCorpus]:
     units = corpus.units
-    pieces = _cut(corpus.ids, corpus.unit_counts(), config)
+    strong = _strong_pairs(corpus.ids, corpus.unit_counts(), config)
+    pieces = _cut(corpus.ids, strong, len(units))
     total = len(pieces.starts)
     unit_lengths = corpus.unit_lengths
     first = pieces.type_first
     type_units = pieces.lengths[first]
     type_chars = np.add.reduceat(unit_lengths[pieces.values], pieces.starts)[first] if total else type_units
-    candidate = (type_units > 1) & (type_units <= config.max_units) & (pieces.type_counts >= config.min_prob * total)
+    # p of a piece is its count over the units of the round (the characters in round 1), the
+    # total that pair probabilities use too; over the pieces, min_prob would admit every piece.
+    min_count = config.min_prob * len(pieces.values)
+    candidate = (type_units > 1) & (type_units <= config.max_units) & (pieces.type_counts >= min_count)
     single = type_units == 1
     alone = np.zeros(len(units), dtype=np.int64)  # how often each unit is a piece by itself
     alone[pieces.values[pieces.starts[first[single]]]] = pieces.type_counts[single]
@@ -178,13 +194,12 @@ def _round(corpus: UnitCorpus, config: MinentConfig, number: int) -> tuple[Round
     return stats, merged
 
 
-def _cut(ids: np.ndarray, counts: np.ndarray, config: MinentConfig) -> _Pieces:
-    """Cut between units whose pair is weak; pieces typed by a 64-bit hash of their units."""
+def _strong_pairs(ids: np.ndarray, counts: np.ndarray, config: MinentConfig) -> np.ndarray:
+    """Keys ``a·V + b`` of the adjacent pairs with p_ab ≥ min_prob and PMI ≥ min_pmi (sorted)."""
     vocab = np.int64(len(counts))
     left, right = ids[:-1].astype(np.int64), ids[1:].astype(np.int64)
     inside = (left != 0) & (right != 0)
-    keys = left[inside] * vocab + right[inside]
-    pair_keys, pair_counts = count_runs(np.sort(keys))
+    pair_keys, pair_counts = count_runs(np.sort(left[inside] * vocab + right[inside]))
     pair_total = pair_counts.sum()
     unit_total = counts.sum()
     with np.errstate(divide="ignore"):
@@ -193,10 +208,17 @@ def _cut(ids: np.ndarray, counts: np.ndarray, config: MinentConfig) -> _Pieces:
             - np.log(counts[pair_keys // vocab] / unit_total)
             - np.log(counts[pair_keys % vocab] / unit_total)
         )
-    strong = pair_keys[(pair_counts >= config.min_prob * pair_total) & (pmi >= config.min_pmi)]
+    return pair_keys[(pair_counts >= config.min_prob * pair_total) & (pmi >= config.min_pmi)]
+
+
+def _cut(ids: np.ndarray, strong: np.ndarray, vocab: int) -> _Pieces:
+    """Cut between units whose pair is not strong; pieces typed by a 64-bit hash of their units."""
+    left, right = ids[:-1].astype(np.int64), ids[1:].astype(np.int64)
+    inside = (left != 0) & (right != 0)
     joined = np.zeros(len(ids) - 1, dtype=bool)
-    if len(strong) and len(keys):
-        joined[inside] = KeySet(strong.astype(np.uint64)).contains(keys.astype(np.uint64))
+    if len(strong) and inside.any():
+        keys = (left[inside] * vocab + right[inside]).astype(np.uint64)
+        joined[inside] = KeySet(strong.astype(np.uint64)).contains(keys)
 
     nonzero = ids != 0
     values = ids[nonzero]
@@ -341,7 +363,7 @@ def _type_names(pieces: _Pieces, units: list[str], types: np.ndarray) -> list[st
 def _emit(pieces: _Pieces, type_unit: np.ndarray, expansion: dict[int, list[int]]) -> np.ndarray:
     """The next corpus, fragments separated: each piece as one unit (``type_unit`` ≥ 0), as the units
     of its ``expansion`` (removed candidates), or as the units it was made of."""
-    n_types = len(pieces.type_counts)
+    n_types = len(type_unit)
     expanded_type = np.zeros(n_types, dtype=bool)
     exp_len = np.zeros(n_types, dtype=np.int64)
     exp_start = np.zeros(n_types, dtype=np.int64)
