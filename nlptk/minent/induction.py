@@ -11,9 +11,9 @@ so a PMI above 1 is necessary. One round:
    penalty·(len(w) − 1); otherwise its count goes to its parts;
 5. the kept words become units of the next round.
 
-Rounds go on while L falls on held-out text (every 50th fragment, left out of the counts):
-on the counted text itself L falls with every round, as merging ever longer phrases
-memorises the corpus.
+Rounds go on while L falls (by at least min_gain) on held-out text, every 50th fragment,
+left out of the counts and cut by the lexicon DP: on the counted text more merging always
+lowers L, as it memorises phrases.
 """
 
 from __future__ import annotations
