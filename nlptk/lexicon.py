@@ -190,8 +190,8 @@ def best_split(text: str, counts: Mapping[str, int], total: int, max_len: int) -
         best, end = -math.inf, i + 1
         for j in range(min(n, i + max_len), i, -1):
             count = counts.get(text[i:j])
-            if count:
-                candidate = math.log(count) - log_total + score[j]
+            if count is not None:  # a listed word counts at least 1, as in Lexicon
+                candidate = math.log(max(count, 1)) - log_total + score[j]
                 if candidate > best:
                     best, end = candidate, j
         if best == -math.inf:  # no word starts here: the character alone
