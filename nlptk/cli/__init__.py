@@ -12,11 +12,13 @@ import sys
 
 from nlptk.cli import (  # noqa: F401  (register the commands)
     counting,
+    couplet,
     discovery,
     language_model,
     minimum_entropy,
     segmentation,
     tagging,
+    title,
 )
 from nlptk.cli.common import PipeClosed, app
 from nlptk.errors import NlptkError

@@ -26,6 +26,22 @@ class _Group(TyperGroup):
             raise PipeClosed from None
 
 
+class _DefaultCommandGroup(_Group):
+    """A group whose first argument, when it is not a command name, goes to ``default_command``:
+    ``nlptk couplet 上联`` means ``nlptk couplet answer 上联``."""
+
+    default_command = ""
+
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
+        if not args or (args[0] not in self.commands and args[0] not in ctx.help_option_names):
+            args = [self.default_command, *args]
+        return super().parse_args(ctx, args)
+
+
+def default_command_group(name: str) -> type[TyperGroup]:
+    return type(f"{name.title()}Group", (_DefaultCommandGroup,), {"default_command": name})
+
+
 app = typer.Typer(
     cls=_Group,
     add_completion=False,
@@ -46,6 +62,16 @@ minent_app = typer.Typer(
     help="Minimum-entropy lexicon induction, sentence templates and template-based structure parsing.",
 )
 app.add_typer(minent_app, name="minent")
+couplet_app = typer.Typer(
+    cls=default_command_group("answer"),
+    help="Couplet (对联) generation: answer first lines (the default command), train, eval.",
+)
+app.add_typer(couplet_app, name="couplet")
+title_app = typer.Typer(
+    cls=default_command_group("generate"),
+    help="Article → title generation: title articles (the default command), train, eval.",
+)
+app.add_typer(title_app, name="title")
 
 
 class Task(str, Enum):

@@ -21,6 +21,7 @@ from nlptk.decode.heads import SelfTerminatingHead, SoftmaxHead
 from nlptk.errors import NlptkError
 from nlptk.io import atomic_directory
 from nlptk.lm.data import Vocabulary
+from nlptk.weights import MODEL_LOAD_ERRORS, load_error_reason
 
 FORMAT = "nlptk-lm"
 EOS_ID = 0
@@ -141,6 +142,6 @@ class LanguageModel(nn.Module):
             state = torch.load(weights_path, map_location="cpu", weights_only=True)
             state["head.proj.weight"] = state["embedding.weight"]
             model.load_state_dict(state)
-        except (ValueError, TypeError, KeyError, RuntimeError, OSError, json.JSONDecodeError) as exc:
-            raise NlptkError(f"{path}: cannot load language model ({str(exc).splitlines()[0]})") from None
+        except MODEL_LOAD_ERRORS as exc:
+            raise NlptkError(f"{path}: cannot load language model ({load_error_reason(exc)})") from None
         return model.eval()

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 import torch
 
+from nlptk.batching import length_batches
 from nlptk.decode.metrics import perplexity
 from nlptk.lm.model import LanguageModel, LMConfig
 from nlptk.progress import NoProgress, Progress
@@ -46,7 +47,7 @@ def train_language_model(
     started = time.monotonic()
     best, best_state, stale, history = float("inf"), None, 0, []
     for epoch in range(1, options.epochs + 1):
-        batches = _batches(train, options.batch_size, rng)
+        batches = length_batches(train, options.batch_size, rng)
         progress.stage(f"epoch {epoch}", len(batches))
         model.train()
         total, tokens = 0.0, 0
@@ -92,19 +93,6 @@ def train_language_model(
         "history": history,
     }
     return model
-
-
-def _batches(sentences: Sequence[Sequence[int]], size: int, rng: random.Random) -> list[list[Sequence[int]]]:
-    """Shuffled batches of sentences of similar length (sorted within pools of 50 batches)."""
-    order = list(range(len(sentences)))
-    rng.shuffle(order)
-    batches = []
-    pool = 50 * size
-    for start in range(0, len(order), pool):
-        chunk = sorted(order[start : start + pool], key=lambda i: len(sentences[i]))
-        batches += [[sentences[i] for i in chunk[j : j + size]] for j in range(0, len(chunk), size)]
-    rng.shuffle(batches)
-    return batches
 
 
 @torch.no_grad()

@@ -26,6 +26,7 @@ from nlptk.tagging.encoder import ConvEncoder
 from nlptk.tagging.features import Batch, Featurizer
 from nlptk.tagging.schemes import TagScheme
 from nlptk.text import sentences
+from nlptk.weights import MODEL_LOAD_ERRORS, compact_state, expand_state, load_error_reason
 
 FORMAT = "nlptk-tagger"
 BATCH_CHARS = 32768  # characters per prediction batch
@@ -145,7 +146,7 @@ class Tagger(nn.Module):
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write the model directory atomically (a temporary directory renamed into place)."""
         with atomic_directory(path) as tmp:
-            state = _compact(self.state_dict())
+            state = compact_state(self.state_dict(), EMBEDDINGS)
             state["bigram_keys"] = torch.from_numpy(self.featurizer.bigram_keys.astype(np.int64))
             torch.save(state, tmp / "weights.pt")
             config = {"format": FORMAT, **asdict(self.config)}
@@ -167,44 +168,16 @@ class Tagger(nn.Module):
             bigram_keys = state.pop("bigram_keys").numpy().astype(np.uint64)
             featurizer = Featurizer(config.chars, bigram_keys, config.dictionary, config.dictionary_tags)
             model = cls(config, featurizer)
-            model.load_state_dict(_expand(state))
-        except (ValueError, TypeError, KeyError, RuntimeError, OSError, json.JSONDecodeError) as exc:
-            raise NlptkError(f"{path}: cannot load tagger model ({str(exc).splitlines()[0]})") from None
+            model.load_state_dict(expand_state(state))
+        except MODEL_LOAD_ERRORS as exc:
+            raise NlptkError(f"{path}: cannot load tagger model ({load_error_reason(exc)})") from None
         model.eval()
         if bf16_is_fast():
             model.encoder.blocks.to(torch.bfloat16)
         return model
 
 
-EMBEDDINGS = ("encoder.chars.weight", "encoder.bigrams.weight")
-
-
-def _compact(state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
-    """Embedding tables as int8 with a float16 scale per row, everything else as float16."""
-    out: dict[str, torch.Tensor] = {}
-    for name, value in state.items():
-        value = value.detach()
-        if name in EMBEDDINGS:
-            scale = value.abs().amax(dim=1, keepdim=True).clamp(min=1e-8) / 127
-            out[name + ".int8"] = torch.round(value / scale).to(torch.int8)
-            out[name + ".scale"] = scale.half()
-        else:
-            out[name] = value.half() if value.is_floating_point() else value
-    return out
-
-
-def _expand(state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
-    """The float32 state dict of :func:`_compact`'s output."""
-    out: dict[str, torch.Tensor] = {}
-    for name, value in state.items():
-        if name.endswith(".scale"):
-            continue
-        if name.endswith(".int8"):
-            base = name.removesuffix(".int8")
-            out[base] = value.float() * state[base + ".scale"].float()
-        else:
-            out[name] = value.float() if value.is_floating_point() else value
-    return out
+EMBEDDINGS = ("encoder.chars.weight", "encoder.bigrams.weight")  # stored as int8 rows
 
 
 def chunk_text(text: str, max_len: int) -> list[str]:

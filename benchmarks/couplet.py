@@ -1,0 +1,80 @@
+"""Couplet models on couplet/test.txt: BLEU-4, constraint rates, examples and speed.
+
+    python benchmarks/couplet.py --model nlptk/data/couplet --model /tmp/cp_ref [--threads 2]
+
+For each model and decoder: corpus character BLEU-4 (repeated first lines have every listed
+second line as a reference) and the constraint rates. For the first model: load time, the time
+to answer one couplet after load (each of 100 test lines alone), and batched throughput (all
+848 test first lines in one call).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+
+from corpus import DATA
+
+EXAMPLES = ["晚风摇树树还挺", "今天天气不错", "鱼跃此时海", "只有香如故", "科学空间"]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--model", action="append", required=True, help="model directory (repeatable)")
+    parser.add_argument("--decoders", default="greedy,beam-5", help="comma-separated decoders")
+    parser.add_argument("--threads", type=int, default=0, help="torch threads (0: every CPU)")
+    options = parser.parse_args()
+
+    import torch
+
+    from nlptk.couplet.data import read_pairs
+    from nlptk.couplet.evaluation import evaluate_couplets
+    from nlptk.couplet.generate import answer_lines
+    from nlptk.couplet.model import CoupletModel
+    from nlptk.cpu import cpu_threads
+    from nlptk.decode import Decoding
+
+    cpu_threads(options.threads)
+    pairs = read_pairs(DATA / "couplet" / "test.txt")
+    print(f"threads {torch.get_num_threads()}, {len(pairs)} test pairs")
+    print("| model | design | decoder | BLEU-4 | same length | punctuation | same-position repeats | mirrored |")
+    print("|---|---|---|---:|---:|---:|---:|---:|")
+    for path in options.model:
+        model = CoupletModel.load(path)
+        for name in options.decoders.split(","):
+            s = evaluate_couplets(model, pairs, Decoding.parse(name))
+            print(
+                f"| {path} | {model.config.design} | {name} | {s['bleu4']:.4f} | {s['same_length']:.2%} | "
+                f"{s['punctuation_in_place']:.2%} | {s['same_position_repeats']} | {s['mirrored']:.2%} |"
+            )
+        decoding = Decoding.parse(options.decoders.split(",")[-1])
+        answers = answer_lines(model, EXAMPLES + [first for first, _ in pairs[:40:8]], decoding, n=3)
+        for answer in answers:
+            print(f"  {answer.first} → {' / '.join(answer.candidates)}")
+
+    path = options.model[0]
+    loads = []
+    for _ in range(3):
+        start = time.perf_counter()
+        model = CoupletModel.load(path)
+        loads.append(time.perf_counter() - start)
+    decoding = Decoding.parse("beam-5")
+    firsts = [first for first, _ in pairs]
+    answer_lines(model, firsts[:5], decoding)  # warm-up
+    singles = []
+    for first in firsts[:100]:
+        start = time.perf_counter()
+        answer_lines(model, [first], decoding)
+        singles.append(time.perf_counter() - start)
+    start = time.perf_counter()
+    answer_lines(model, firsts, decoding)
+    batched = time.perf_counter() - start
+    print(f"\n{path}, beam-5: load {min(loads):.3f} s (best of 3)")
+    median, worst = statistics.median(singles) * 1000, max(singles) * 1000
+    print(f"one couplet after load: median {median:.1f} ms, max {worst:.1f} ms")
+    print(f"batched: {len(firsts)} couplets in {batched:.2f} s = {len(firsts) / batched:.0f} couplets/s")
+
+
+if __name__ == "__main__":
+    main()

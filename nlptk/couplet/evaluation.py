@@ -1,0 +1,49 @@
+"""Scoring a couplet model on pairs: character BLEU-4 against the gold second lines and the rates
+at which answers keep the constraints."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from nlptk.couplet.constraints import check_answer
+from nlptk.couplet.data import Pair
+from nlptk.couplet.generate import answer_lines
+from nlptk.couplet.model import CoupletModel
+from nlptk.decode import Decoding
+from nlptk.overlap import corpus_bleu
+
+
+def group_references(pairs: Sequence[Pair]) -> dict[str, list[str]]:
+    """Each distinct first line (in order of appearance) with all its gold second lines."""
+    references: dict[str, list[str]] = {}
+    for first, second in pairs:
+        references.setdefault(first, []).append(second)
+    return references
+
+
+def evaluate_couplets(model: CoupletModel, pairs: Sequence[Pair], decoding: Decoding) -> dict:
+    """BLEU-4 (corpus, characters; a first line listed several times has every listed second line
+    as a reference) and constraint rates of the best answer to each distinct first line. A line
+    the model refuses (too long, not Chinese) counts as an empty answer."""
+    if not pairs:
+        raise ValueError("no pairs to evaluate")
+    references = group_references(pairs)
+    firsts = list(references)
+    answers = answer_lines(model, firsts, decoding)
+    predicted = [a.candidates[0] if a.candidates else "" for a in answers]
+    checks = [check_answer(first, second) for first, second in zip(firsts, predicted, strict=True)]
+    count = len(firsts)
+    return {
+        "pairs": len(pairs),
+        "first_lines": count,
+        "decoder": decoding.name,
+        "bleu4": corpus_bleu(list(references.values()), predicted),
+        "same_length": sum(c.same_length for c in checks) / count,
+        "punctuation_in_place": sum(c.punctuation_in_place for c in checks) / count,
+        "same_position_repeats": sum(c.same_position_repeat for c in checks),
+        "mirrored": sum(c.mirrored for c in checks) / count,
+        "refused": sum(a.error is not None for a in answers),
+        "firsts": firsts,
+        "references": list(references.values()),
+        "predictions": predicted,
+    }

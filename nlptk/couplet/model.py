@@ -1,0 +1,175 @@
+"""The couplet model: a first line is encoded by gated residual convolutions (optionally with
+self-attention between them); each position of the second line is then predicted either
+independently (the reference design: a softmax per position) or by a small GRU that also reads
+the characters already chosen (``decoder > 0``), which is decoded with beam search.
+
+Both are :class:`~nlptk.decode.StepModel` s through :class:`CoupletDecoder`, so constraints,
+beams and sampling come from :mod:`nlptk.decode`. A model is a directory with ``config.json``
+and ``weights.pt`` (loaded with ``torch.load(weights_only=True)``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import torch
+from torch import nn
+
+from nlptk.errors import NlptkError
+from nlptk.io import atomic_directory
+from nlptk.lm.data import Vocabulary
+from nlptk.tagging.encoder import GatedConvBlock
+from nlptk.weights import MODEL_LOAD_ERRORS, compact_state, expand_state, load_error_reason
+
+FORMAT = "nlptk-couplet"
+START = 0  # <eos> doubles as the decoder's start token and as padding
+UNK = 1
+
+
+@dataclass
+class CoupletConfig:
+    """Everything needed to rebuild a couplet model, plus a record of how it was trained."""
+
+    chars: list[str]  # <eos>, <unk>, then the characters
+    dim: int = 128
+    dilations: list[int] = field(default_factory=lambda: [1] * 6)  # one gated convolution block each
+    kernel: int = 3
+    attention: list[int] = field(default_factory=list)  # self-attention after these blocks (0-based)
+    heads: int = 4
+    decoder: int = 0  # GRU size over the characters already chosen (0: independent positions)
+    dropout: float = 0.25
+    max_len: int = 64
+    training: dict = field(default_factory=dict)
+
+    @property
+    def design(self) -> str:
+        return (
+            "reference (convolutions, softmax per position)"
+            if not self.decoder and not self.attention
+            else (
+                f"convolutions{' + self-attention' if self.attention else ''}"
+                f"{' + GRU over the output, beam search' if self.decoder else ''}"
+            )
+        )
+
+
+class SelfAttentionBlock(nn.Module):
+    """Multi-head self-attention with a residual connection and layer norm, on (B, D, T) tensors."""
+
+    def __init__(self, dim: int, heads: int, dropout: float) -> None:
+        super().__init__()
+        self.attention = nn.MultiheadAttention(dim, heads, dropout=dropout, batch_first=True)
+        self.norm = nn.LayerNorm(dim)
+        self.dropout = nn.Dropout(dropout)
+
+    def forward(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        seq = x.transpose(1, 2)
+        padding = mask[:, 0] == 0
+        attended, _ = self.attention(seq, seq, seq, key_padding_mask=padding, need_weights=False)
+        return self.norm(seq + self.dropout(attended)).transpose(1, 2) * mask
+
+
+class CoupletModel(nn.Module):
+    def __init__(self, config: CoupletConfig) -> None:
+        super().__init__()
+        self.config = config
+        self.vocab = Vocabulary(config.chars)
+        size, dim = len(config.chars), config.dim
+        self.embedding = nn.Embedding(size, dim)
+        self.dropout = nn.Dropout(config.dropout)
+        layers: list[nn.Module] = []
+        for i, dilation in enumerate(config.dilations):
+            layers.append(GatedConvBlock(dim, config.kernel, dilation))
+            if i in config.attention:
+                layers.append(SelfAttentionBlock(dim, config.heads, config.dropout))
+        self.layers = nn.ModuleList(layers)
+        self.gru = nn.GRU(2 * dim, config.decoder, batch_first=True) if config.decoder else None
+        self.output = nn.Linear(dim + config.decoder, size)
+
+    def encode_lines(self, lines: Sequence[str]) -> tuple[torch.Tensor, torch.Tensor]:
+        """Character ids (B, T) of ``lines`` padded with 0, and the mask of real characters."""
+        width = max(len(line) for line in lines)
+        ids = torch.zeros((len(lines), width), dtype=torch.long)
+        mask = torch.zeros((len(lines), width), dtype=torch.bool)
+        for row, line in enumerate(lines):
+            ids[row, : len(line)] = torch.tensor(self.vocab.encode(line), dtype=torch.long)
+            mask[row, : len(line)] = True
+        return ids, mask
+
+    def encode(self, ids: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        """Encoder states (B, T, D) of first lines."""
+        maskf = mask[:, None, :].float()
+        x = self.dropout(self.embedding(ids)).transpose(1, 2) * maskf
+        for layer in self.layers:
+            x = layer(x, maskf)
+        return x.transpose(1, 2)
+
+    def logits(self, encoded: torch.Tensor, previous: torch.Tensor, hidden: torch.Tensor | None = None):
+        """Scores (B, T, V) of the second line's characters given the encoder states and, for the
+        GRU decoder, the characters before each position (``previous``, START first)."""
+        if self.gru is None:
+            return self.output(self.dropout(encoded)), None
+        inputs = torch.cat([self.dropout(self.embedding(previous)), encoded], dim=-1)
+        states, hidden = self.gru(inputs, hidden)
+        return self.output(self.dropout(torch.cat([encoded, states], dim=-1))), hidden
+
+    def loss(self, firsts: Sequence[str], seconds: Sequence[str]) -> torch.Tensor:
+        """Mean cross-entropy per character of ``seconds`` given ``firsts`` (teacher forcing)."""
+        ids, mask = self.encode_lines(firsts)
+        targets, _ = self.encode_lines(seconds)
+        previous = torch.cat([torch.full((len(targets), 1), START), targets[:, :-1]], dim=1)
+        scores, _ = self.logits(self.encode(ids, mask), previous)
+        return nn.functional.cross_entropy(scores[mask], targets[mask])
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Write the model directory atomically."""
+        with atomic_directory(path) as tmp:
+            torch.save(compact_state(self.state_dict(), ["embedding.weight"]), tmp / "weights.pt")
+            config = {"format": FORMAT, **asdict(self.config)}
+            (tmp / "config.json").write_text(json.dumps(config, ensure_ascii=False, indent=1), encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> CoupletModel:
+        """Load a model directory written by :meth:`save`."""
+        directory = Path(path)
+        config_path, weights_path = directory / "config.json", directory / "weights.pt"
+        if not directory.is_dir() or not config_path.is_file() or not weights_path.is_file():
+            raise NlptkError(f"{path}: not a couplet model (a directory with config.json and weights.pt)")
+        try:
+            raw = json.loads(config_path.read_text(encoding="utf-8"))
+            if raw.pop("format", None) != FORMAT:
+                raise ValueError("config.json is not an nlptk couplet config")
+            model = cls(CoupletConfig(**raw))
+            model.load_state_dict(expand_state(torch.load(weights_path, map_location="cpu", weights_only=True)))
+        except MODEL_LOAD_ERRORS as exc:
+            raise NlptkError(f"{path}: cannot load couplet model ({load_error_reason(exc)})") from None
+        model.eval()
+        return model
+
+
+class CoupletDecoder:
+    """The :class:`~nlptk.decode.StepModel` view of a model over a batch of equally long first lines.
+
+    The state is (encoder states, GRU state or None, position); each step gives the
+    log-probabilities of the character at the next position.
+    """
+
+    def __init__(self, model: CoupletModel) -> None:
+        self.model = model
+
+    def start(self, encoded: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None, int]:
+        return encoded, None, 0
+
+    def step(self, state, tokens: torch.Tensor):
+        encoded, hidden, position = state
+        here = encoded[:, position : position + 1]
+        scores, hidden = self.model.logits(here, tokens[:, None], hidden)
+        return torch.log_softmax(scores[:, 0].float(), dim=-1), (encoded, hidden, position + 1)
+
+    def select(self, state, rows: torch.Tensor):
+        encoded, hidden, position = state
+        return encoded[rows], None if hidden is None else hidden[:, rows], position

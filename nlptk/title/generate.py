@@ -1,0 +1,55 @@
+"""Titling articles: encode each batch once, decode through :mod:`nlptk.decode` with the
+decoder's cached state, never emitting <unk> or repeating a character 3-gram."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import torch
+
+from nlptk.decode import Decoding, Hypothesis, decode
+from nlptk.title.model import EOS, UNK, TitleDecoder, TitleModel
+
+BATCH = 64  # articles decoded together
+NO_REPEAT = 3  # a title never repeats a character n-gram of this length
+
+
+class NoRepeatConstraint:
+    """Forbids <unk>, and any character that would repeat an n-gram already in the title."""
+
+    def __init__(self, vocab_size: int, n: int = NO_REPEAT) -> None:
+        self.vocab_size, self.n = vocab_size, n
+
+    def __call__(self, step: int, rows: torch.Tensor, history: torch.Tensor) -> torch.Tensor:
+        allowed = torch.ones((len(rows), self.vocab_size), dtype=torch.bool)
+        allowed[:, UNK] = False
+        if step < self.n:
+            return allowed
+        prefix = history[:, step - self.n + 1 :]  # the last n-1 characters
+        earlier = history[:, : step - 1].unfold(1, self.n - 1, 1)  # (n-1)-grams starting at 0..step-n
+        rows_hit, starts = (earlier == prefix[:, None, :]).all(dim=-1).nonzero(as_tuple=True)
+        allowed[rows_hit, history[rows_hit, starts + self.n - 1]] = False
+        allowed[:, EOS] = True
+        return allowed
+
+
+@torch.inference_mode()
+def generate_titles(model: TitleModel, articles: Sequence[str], decoding: Decoding) -> list[Hypothesis]:
+    """One title (as a hypothesis of character ids) per article, in order; longest articles
+    first within batches so that little is padding."""
+    decoder = TitleDecoder(model)
+    constraint = NoRepeatConstraint(len(model.vocab))
+    order = sorted(range(len(articles)), key=lambda i: -len(articles[i]))
+    found: list[Hypothesis | None] = [None] * len(articles)
+    for start in range(0, len(order), BATCH):
+        chosen = order[start : start + BATCH]
+        ids, mask = model.encode_texts([articles[i] for i in chosen], model.config.max_input)
+        state = (model.encode(ids, mask), None)
+        begin = torch.full((len(chosen),), EOS, dtype=torch.long)
+        for i, hypothesis in zip(chosen, decode(decoder, state, begin, decoding, EOS, constraint), strict=True):
+            found[i] = hypothesis
+    return found  # type: ignore[return-value]
+
+
+def title_text(model: TitleModel, hypothesis: Hypothesis) -> str:
+    return "".join(model.vocab.decode(hypothesis.tokens))

@@ -1,0 +1,174 @@
+"""The title model (character level, one embedding shared by encoder and decoder).
+
+Encoder: a 2-layer BiLSTM, or gated residual convolutions (``encoder="conv"``). Decoder: a
+2-layer LSTM whose state attends (multiplicative attention, padding masked) over the encoder
+states; [state, context, max-pool of the encoder] → Dense(relu) → scores over characters.
+Copy prior: χ ∈ {0,1}^V marks the characters present in the article, and the scores are
+averaged with a learned per-character scale-and-shift of χ: (y + s⊗χ + t) / 2.
+
+:class:`TitleDecoder` is the :class:`~nlptk.decode.StepModel` view: the article is encoded once
+and each step feeds one character to the LSTM with its cached state.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import torch
+from torch import nn
+
+from nlptk.errors import NlptkError
+from nlptk.io import atomic_directory
+from nlptk.lm.data import Vocabulary
+from nlptk.tagging.encoder import GatedConvBlock
+from nlptk.weights import MODEL_LOAD_ERRORS, compact_state, expand_state, load_error_reason
+
+FORMAT = "nlptk-title"
+EOS = 0  # <eos>: ends a title, starts the decoder, pads
+UNK = 1
+
+
+@dataclass
+class TitleConfig:
+    """Everything needed to rebuild a title model, plus a record of how it was trained."""
+
+    chars: list[str]  # <eos>, <unk>, then the characters
+    dim: int = 128  # embedding size
+    encoder: str = "lstm"  # lstm (2-layer BiLSTM) | conv (gated dilated convolutions)
+    encoder_size: int = 128  # BiLSTM: both directions together; conv: the width
+    dilations: list[int] = field(default_factory=lambda: [1, 2, 4, 8, 1, 2, 4, 8])  # conv encoder only
+    decoder_size: int = 256
+    hidden: int = 512  # the Dense(relu) before the output
+    copy_prior: bool = True
+    dropout: float = 0.2
+    max_input: int = 400  # characters of the article read
+    max_title: int = 64  # characters generated at most
+    training: dict = field(default_factory=dict)
+
+
+class TitleModel(nn.Module):
+    def __init__(self, config: TitleConfig) -> None:
+        super().__init__()
+        if config.encoder not in ("lstm", "conv"):
+            raise ValueError(f"unknown encoder {config.encoder!r}")
+        self.config = config
+        self.vocab = Vocabulary(config.chars)
+        size, width = len(config.chars), config.encoder_size
+        self.embedding = nn.Embedding(size, config.dim)
+        self.dropout = nn.Dropout(config.dropout)
+        if config.encoder == "lstm":
+            self.lstm = nn.LSTM(config.dim, width // 2, 2, batch_first=True, bidirectional=True, dropout=config.dropout)
+        else:
+            self.project = nn.Linear(config.dim, width)
+            self.blocks = nn.ModuleList(GatedConvBlock(width, 3, d, config.dropout) for d in config.dilations)
+        self.decoder = nn.LSTM(config.dim, config.decoder_size, 2, batch_first=True, dropout=config.dropout)
+        self.attend = nn.Linear(config.decoder_size, width, bias=False)
+        self.mix = nn.Linear(config.decoder_size + 2 * width, config.hidden)
+        self.output = nn.Linear(config.hidden, size)
+        if config.copy_prior:
+            self.prior_log_scale = nn.Parameter(torch.zeros(size))
+            self.prior_shift = nn.Parameter(torch.zeros(size))
+
+    def encode_texts(self, texts: Sequence[str], limit: int, end: bool = False) -> tuple[torch.Tensor, torch.Tensor]:
+        """Character ids (B, T) of the first ``limit`` characters of each text (0-padded; ``end``
+        appends <eos>), and the mask of real positions."""
+        rows = [self.vocab.encode(text[:limit]) + ([EOS] if end else []) for text in texts]
+        width = max(1, max(len(r) for r in rows))
+        ids = torch.zeros((len(rows), width), dtype=torch.long)
+        mask = torch.zeros((len(rows), width), dtype=torch.bool)
+        for i, row in enumerate(rows):
+            ids[i, : len(row)] = torch.tensor(row, dtype=torch.long)
+            mask[i, : len(row)] = True
+        return ids, mask
+
+    def encode(self, ids: torch.Tensor, mask: torch.Tensor) -> dict[str, torch.Tensor]:
+        """The decoder's view of the articles: encoder states, their mask, their max-pool and χ."""
+        x = self.dropout(self.embedding(ids))
+        if self.config.encoder == "lstm":
+            lengths = mask.sum(1).clamp(min=1).cpu()
+            packed = nn.utils.rnn.pack_padded_sequence(x, lengths, batch_first=True, enforce_sorted=False)
+            states, _ = self.lstm(packed)
+            states, _ = nn.utils.rnn.pad_packed_sequence(states, batch_first=True, total_length=ids.shape[1])
+        else:
+            maskf = mask[:, None, :].float()
+            h = self.project(x).transpose(1, 2) * maskf
+            for block in self.blocks:
+                h = block(h, maskf)
+            states = h.transpose(1, 2)
+        pooled = states.masked_fill(~mask[..., None], float("-inf")).max(dim=1).values
+        chi = torch.zeros((len(ids), len(self.vocab)))
+        chi.scatter_(1, ids, mask.float())
+        chi[:, EOS] = chi[:, UNK] = 0
+        return {"states": states, "mask": mask, "pooled": pooled, "chi": chi}
+
+    def scores(self, memory: dict[str, torch.Tensor], previous: torch.Tensor, state=None):
+        """Log-probabilities (B, T, V) of the characters after ``previous`` (B, T), and the LSTM state."""
+        hidden, state = self.decoder(self.dropout(self.embedding(previous)), state)
+        # Multiplicative attention: softmax over article positions of (h W) · s.
+        weights = torch.einsum("btd,bsd->bts", self.attend(hidden), memory["states"]) / self.config.encoder_size**0.5
+        weights = weights.masked_fill(~memory["mask"][:, None, :], float("-inf")).softmax(dim=-1)
+        context = torch.einsum("bts,bsd->btd", weights, memory["states"])
+        pooled = memory["pooled"][:, None, :].expand(-1, hidden.shape[1], -1)
+        mixed = torch.relu(self.mix(self.dropout(torch.cat([hidden, context, pooled], dim=-1))))
+        logits = self.output(self.dropout(mixed))
+        if self.config.copy_prior:
+            prior = memory["chi"] * self.prior_log_scale.exp() + self.prior_shift
+            logits = (logits + prior[:, None, :]) / 2
+        return torch.log_softmax(logits.float(), dim=-1), state
+
+    def loss(self, articles: Sequence[str], titles: Sequence[str]) -> torch.Tensor:
+        """Mean cross-entropy per title character (and final <eos>), teacher forcing."""
+        ids, mask = self.encode_texts(articles, self.config.max_input)
+        targets, target_mask = self.encode_texts(titles, self.config.max_title, end=True)
+        previous = torch.cat([torch.full((len(targets), 1), EOS), targets[:, :-1]], dim=1)
+        log_probs, _ = self.scores(self.encode(ids, mask), previous)
+        picked = log_probs.gather(2, targets[..., None])[..., 0]
+        return -picked[target_mask].mean()
+
+    def save(self, path: str | os.PathLike[str]) -> None:
+        """Write the model directory atomically."""
+        with atomic_directory(path) as tmp:
+            torch.save(compact_state(self.state_dict(), ["embedding.weight"]), tmp / "weights.pt")
+            config = {"format": FORMAT, **asdict(self.config)}
+            (tmp / "config.json").write_text(json.dumps(config, ensure_ascii=False, indent=1), encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> TitleModel:
+        """Load a model directory written by :meth:`save`."""
+        directory = Path(path)
+        config_path, weights_path = directory / "config.json", directory / "weights.pt"
+        if not directory.is_dir() or not config_path.is_file() or not weights_path.is_file():
+            raise NlptkError(f"{path}: not a title model (a directory with config.json and weights.pt)")
+        try:
+            raw = json.loads(config_path.read_text(encoding="utf-8"))
+            if raw.pop("format", None) != FORMAT:
+                raise ValueError("config.json is not an nlptk title config")
+            model = cls(TitleConfig(**raw))
+            model.load_state_dict(expand_state(torch.load(weights_path, map_location="cpu", weights_only=True)))
+        except MODEL_LOAD_ERRORS as exc:
+            raise NlptkError(f"{path}: cannot load title model ({load_error_reason(exc)})") from None
+        model.eval()
+        return model
+
+
+class TitleDecoder:
+    """:class:`~nlptk.decode.StepModel` over encoded articles; the state is (memory, LSTM state)."""
+
+    def __init__(self, model: TitleModel) -> None:
+        self.model = model
+
+    def step(self, state, tokens: torch.Tensor):
+        memory, recurrent = state
+        log_probs, recurrent = self.model.scores(memory, tokens[:, None], recurrent)
+        return log_probs[:, 0], (memory, recurrent)
+
+    def select(self, state, rows: torch.Tensor):
+        memory, recurrent = state
+        memory = {name: value[rows] for name, value in memory.items()}
+        if recurrent is not None:
+            recurrent = tuple(part[:, rows] for part in recurrent)
+        return memory, recurrent
