@@ -51,7 +51,11 @@ def small_vocabulary() -> Vocabulary:
 
 
 def tiny_model(
-    encoder: str = "lstm", copy_prior: bool = True, seed: int = 0, vocab: Vocabulary | None = None
+    encoder: str = "lstm",
+    copy_prior: bool = True,
+    seed: int = 0,
+    vocab: Vocabulary | None = None,
+    copy_attention: bool = False,
 ) -> TitleModel:
     torch.manual_seed(seed)
     config = TitleConfig(
@@ -63,6 +67,7 @@ def tiny_model(
         hidden=16,
         dilations=[1, 2],
         copy_prior=copy_prior,
+        copy_attention=copy_attention,
     )
     return TitleModel(config).eval()
 
@@ -202,9 +207,10 @@ def test_titles_never_repeat_a_3gram_or_use_unk(encoder: str, copy_prior: bool, 
     assert any(h.tokens for h in hypotheses)
 
 
+@pytest.mark.parametrize("copy_attention", [False, True])
 @pytest.mark.parametrize(("encoder", "copy_prior"), ENCODERS)
-def test_step_decoding_equals_teacher_forcing(encoder: str, copy_prior: bool) -> None:
-    model = tiny_model(encoder, copy_prior)
+def test_step_decoding_equals_teacher_forcing(encoder: str, copy_prior: bool, copy_attention: bool) -> None:
+    model = tiny_model(encoder, copy_prior, copy_attention=copy_attention)
     articles = [*ARTICLES[:3], "大"]  # different lengths: padding
     ids, mask = model.encode_texts(articles, model.config.max_input)
     memory = model.encode(ids, mask)
@@ -563,3 +569,18 @@ def test_cli_empty_input_is_a_one_line_error(
     code, err = _main(monkeypatch, capsys, "title", str(empty), "-m", str(trained_dir))
     assert code == 1
     assert err.count("\n") == 1 and "no articles" in err
+
+
+def test_copy_attention_puts_mass_only_on_article_characters_when_the_gate_copies() -> None:
+    model = tiny_model("conv", copy_prior=False, copy_attention=True)
+    with torch.no_grad():
+        model.copy_gate.bias.fill_(-50.0)  # g ≈ 0: copy only
+        model.copy_gate.weight.zero_()
+        article = ARTICLES[0]
+        memory = model.encode(*model.encode_texts([article], model.config.max_input))
+        log_probs, _ = model.scores(memory, torch.tensor([[EOS, 2, 3]]))
+    present = set(model.vocab.encode(article))
+    probs = log_probs.exp()[0]
+    assert torch.allclose(probs.sum(-1), torch.ones(3), atol=1e-5)
+    outside = [i for i in range(len(model.vocab)) if i not in present]
+    assert float(probs[:, outside].sum()) < 1e-6

@@ -122,6 +122,9 @@ def title_train(
     decoder_size: Annotated[int, typer.Option(help="Decoder LSTM size.")] = 256,
     hidden: Annotated[int, typer.Option(help="Size of the Dense(relu) before the output.")] = 256,
     copy_prior: Annotated[bool, typer.Option("--copy-prior/--no-copy-prior", help="The copy prior χ.")] = True,
+    copy_attention: Annotated[
+        bool, typer.Option("--copy-attention/--no-copy-attention", help="Mix in copying from the attended characters.")
+    ] = True,
     dropout: Annotated[float, typer.Option(help="Dropout rate.")] = 0.2,
     max_input: Annotated[int, typer.Option(help="Characters of each article read.")] = 400,
     max_title: Annotated[int, typer.Option(help="Longest title trained and generated.")] = 64,
@@ -162,16 +165,17 @@ def title_train(
     vocab = Vocabulary.build([a.text[:max_input] + a.title for a in stories], min_count)
     config = TitleConfig(
         vocab.words,
-        dim,
-        encoder,
-        encoder_size,
-        [int(d) for d in floats("--dilations", dilations)],
-        decoder_size,
-        hidden,
-        copy_prior,
-        dropout,
-        max_input,
-        max_title,
+        dim=dim,
+        encoder=encoder,
+        encoder_size=encoder_size,
+        dilations=[int(d) for d in floats("--dilations", dilations)],
+        decoder_size=decoder_size,
+        hidden=hidden,
+        copy_prior=copy_prior,
+        copy_attention=copy_attention,
+        dropout=dropout,
+        max_input=max_input,
+        max_title=max_title,
     )
     options = TitleTrainOptions(
         epochs,

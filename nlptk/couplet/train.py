@@ -50,7 +50,7 @@ def train_couplet_model(
         batches = length_batches(train, options.batch_size, rng, lambda pair: len(pair[0]))
         progress.stage(f"epoch {epoch}", len(batches))
         model.train()
-        total = 0.0
+        total, done = 0.0, 0
         out_of_time = False
         for batch in batches:
             loss = model.loss([a for a, _ in batch], [b for _, b in batch])
@@ -59,6 +59,7 @@ def train_couplet_model(
             torch.nn.utils.clip_grad_norm_(model.parameters(), options.clip)
             optimizer.step()
             total += float(loss.detach())
+            done += 1
             progress.advance(1)
             out_of_time = bool(options.max_minutes) and (time.monotonic() - started) / 60 > options.max_minutes
             if out_of_time:
@@ -66,8 +67,10 @@ def train_couplet_model(
         model.eval()
         bleu = evaluate_couplets(model, dev, greedy)["bleu4"]
         minutes = (time.monotonic() - started) / 60
-        history.append({"epoch": epoch, "train_loss": round(total / len(batches), 4), "dev_bleu4": round(bleu, 4)})
-        log(f"epoch {epoch} train loss {total / len(batches):.3f} dev BLEU-4 {bleu:.4f} ({minutes:.1f} min)")
+        history.append(
+            {"epoch": epoch, "batches": done, "train_loss": round(total / done, 4), "dev_bleu4": round(bleu, 4)}
+        )
+        log(f"epoch {epoch} train loss {total / done:.3f} dev BLEU-4 {bleu:.4f} ({minutes:.1f} min, {done} batches)")
         if bleu > best:
             best, stale = bleu, 0
             best_state = {k: v.detach().clone() for k, v in model.state_dict().items()}

@@ -4,7 +4,10 @@ Encoder: a 2-layer BiLSTM, or gated residual convolutions (``encoder="conv"``). 
 2-layer LSTM whose state attends (multiplicative attention, padding masked) over the encoder
 states; [state, context, max-pool of the encoder] → Dense(relu) → scores over characters.
 Copy prior: χ ∈ {0,1}^V marks the characters present in the article, and the scores are
-averaged with a learned per-character scale-and-shift of χ: (y + s⊗χ + t) / 2.
+averaged with a learned per-character scale-and-shift of χ: (y + s⊗χ + t) / 2. Copy attention
+(``copy_attention``): the output distribution is mixed, by a learned gate g, with the attention
+weights summed per article character, g·softmax(scores) + (1 − g)·copy, so a character can be
+copied from where the decoder attends.
 
 :class:`TitleDecoder` is the :class:`~nlptk.decode.StepModel` view: the article is encoded once
 and each step feeds one character to the LSTM with its cached state.
@@ -44,6 +47,7 @@ class TitleConfig:
     decoder_size: int = 256
     hidden: int = 512  # the Dense(relu) before the output
     copy_prior: bool = True
+    copy_attention: bool = False  # mix in a copy distribution: the attention weights over the article's characters
     dropout: float = 0.2
     max_input: int = 400  # characters of the article read
     max_title: int = 64  # characters generated at most
@@ -69,6 +73,8 @@ class TitleModel(nn.Module):
         self.attend = nn.Linear(config.decoder_size, width, bias=False)
         self.mix = nn.Linear(config.decoder_size + 2 * width, config.hidden)
         self.output = nn.Linear(config.hidden, size)
+        if config.copy_attention:
+            self.copy_gate = nn.Linear(config.decoder_size + width, 1)
         if config.copy_prior:
             self.prior_log_scale = nn.Parameter(torch.zeros(size))
             self.prior_shift = nn.Parameter(torch.zeros(size))
@@ -103,7 +109,7 @@ class TitleModel(nn.Module):
         chi = torch.zeros((len(ids), len(self.vocab)))
         chi.scatter_(1, ids, mask.float())
         chi[:, EOS] = chi[:, UNK] = 0
-        return {"states": states, "mask": mask, "pooled": pooled, "chi": chi}
+        return {"ids": ids, "states": states, "mask": mask, "pooled": pooled, "chi": chi}
 
     def scores(self, memory: dict[str, torch.Tensor], previous: torch.Tensor, state=None):
         """Log-probabilities (B, T, V) of the characters after ``previous`` (B, T), and the LSTM state."""
@@ -118,7 +124,14 @@ class TitleModel(nn.Module):
         if self.config.copy_prior:
             prior = memory["chi"] * self.prior_log_scale.exp() + self.prior_shift
             logits = (logits + prior[:, None, :]) / 2
-        return torch.log_softmax(logits.float(), dim=-1), state
+        if not self.config.copy_attention:
+            return torch.log_softmax(logits.float(), dim=-1), state
+        # p = g·softmax(scores) + (1 − g)·(attention weights summed per article character).
+        keep = torch.sigmoid(self.copy_gate(torch.cat([hidden, context], dim=-1)).float())
+        sources = memory["ids"][:, None, :].expand(-1, hidden.shape[1], -1)
+        copied = torch.zeros_like(logits, dtype=torch.float32).scatter_add_(2, sources, weights.float())
+        probs = keep * torch.softmax(logits.float(), dim=-1) + (1 - keep) * copied
+        return torch.log(probs.clamp(min=1e-30)), state
 
     def loss(self, articles: Sequence[str], titles: Sequence[str]) -> torch.Tensor:
         """Mean cross-entropy per title character (and final <eos>), teacher forcing."""
