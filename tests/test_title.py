@@ -306,7 +306,7 @@ def test_copy_prior_scale_pulls_titles_into_the_article() -> None:
         model.prior_shift[model.vocab.ids["鱼"]] = 100.0  # and 鱼 gets half of that everywhere
     found = generate_titles(model, articles, Decoding(max_len=12))
     for article, hypothesis in zip(articles, found, strict=True):
-        assert len(hypothesis.tokens) == 12
+        assert len(hypothesis.tokens) == 11 and hypothesis.terminated  # ended at the length limit
         assert set(title_text(model, hypothesis)) <= set(article)
     assert "鱼" in title_text(model, found[1])  # in article 2 鱼 has both boosts
     assert not hasattr(tiny_model("lstm", copy_prior=False), "prior_log_scale")
@@ -471,7 +471,7 @@ def test_cli_titles_plain_lines_from_a_file(trained_dir: Path, tmp_path: Path) -
         "-m",
         trained_dir,
         "--max-len",
-        "2",
+        "3",
         "--decoder",
         "greedy",
         "--threads",
@@ -481,8 +481,8 @@ def test_cli_titles_plain_lines_from_a_file(trained_dir: Path, tmp_path: Path) -
     )
     assert result.exit_code == 0, result.output
     records = [json.loads(line) for line in result.stdout.splitlines()]
-    assert [r["title"] for r in records] == [s.title[:2] for s in STORIES]
-    assert not any(r["terminated"] for r in records)
+    assert [r["title"] for r in records] == [s.title[:2] for s in STORIES]  # ended at the limit: 2 characters
+    assert all(r["terminated"] for r in records)
 
 
 def test_cli_eval_prints_model_and_lead_rows(trained_dir: Path, tmp_path: Path) -> None:

@@ -206,15 +206,18 @@ def beam_search(
     beam_ids = torch.arange(width)
     for step in range(decoding.max_len):
         log_probs, state = model.step(state, last)
-        log_probs = log_probs.double()
-        vocab = log_probs.shape[-1]
         if constraint is not None:
             rows = items.repeat_interleave(width)
             allowed = constraint(step, rows, trail.histories(rows, beam_ids.repeat(len(items)), step))
             log_probs = log_probs.masked_fill(~allowed, float("-inf"))
-        candidates = (beam_scores[:, :, None] + log_probs.view(len(items), width, vocab)).view(len(items), -1)
+        # The best 2·width extensions of a row are among the best 2·width tokens of each of its beams.
+        per_beam = min(2 * width, log_probs.shape[-1])
+        beam_top, beam_tokens = torch.topk(log_probs, per_beam, dim=1)
+        candidates = beam_scores[:, :, None] + beam_top.double().view(len(items), width, per_beam)
+        candidates = candidates.view(len(items), -1)
         top_scores, top_index = torch.topk(candidates, min(2 * width, candidates.shape[1]), dim=1)
-        parents, tokens = top_index // vocab, top_index % vocab
+        parents = top_index // per_beam
+        tokens = torch.gather(beam_tokens.view(len(items), -1), 1, top_index)
         # <eos> extensions ranked among the best `width` finish (their tokens end at step - 1).
         ends = (tokens[:, :width] == eos) & torch.isfinite(top_scores[:, :width])
         if ends.any():

@@ -15,13 +15,18 @@ NO_REPEAT = 3  # a title never repeats a character n-gram of this length
 
 
 class NoRepeatConstraint:
-    """Forbids <unk>, and any character that would repeat an n-gram already in the title."""
+    """Forbids <unk>, and any character that would repeat an n-gram already in the title; at step
+    ``last_step`` (when given) only <eos> is allowed, so every title ends within the length limit."""
 
-    def __init__(self, vocab_size: int, n: int = NO_REPEAT) -> None:
-        self.vocab_size, self.n = vocab_size, n
+    def __init__(self, vocab_size: int, n: int = NO_REPEAT, last_step: int | None = None) -> None:
+        self.vocab_size, self.n, self.last_step = vocab_size, n, last_step
 
     def __call__(self, step: int, rows: torch.Tensor, history: torch.Tensor) -> torch.Tensor:
         allowed = torch.ones((len(rows), self.vocab_size), dtype=torch.bool)
+        if step == self.last_step:
+            allowed[:] = False
+            allowed[:, EOS] = True
+            return allowed
         allowed[:, UNK] = False
         if step < self.n:
             return allowed
@@ -36,9 +41,10 @@ class NoRepeatConstraint:
 @torch.inference_mode()
 def generate_titles(model: TitleModel, articles: Sequence[str], decoding: Decoding) -> list[Hypothesis]:
     """One title (as a hypothesis of character ids) per article, in order; longest articles
-    first within batches so that little is padding."""
+    first within batches so that little is padding. A title still going at the last step of
+    ``decoding.max_len`` is ended there (so it has at most max_len − 1 characters)."""
     decoder = TitleDecoder(model)
-    constraint = NoRepeatConstraint(len(model.vocab))
+    constraint = NoRepeatConstraint(len(model.vocab), last_step=decoding.max_len - 1)
     order = sorted(range(len(articles)), key=lambda i: -len(articles[i]))
     found: list[Hypothesis | None] = [None] * len(articles)
     for start in range(0, len(order), BATCH):
