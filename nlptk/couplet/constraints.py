@@ -14,11 +14,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
 import torch
 
 from nlptk.couplet.data import is_punctuation
 from nlptk.lm.data import Vocabulary
-from nlptk.text import CharClass, char_class
+from nlptk.text import CharClass, classify
 
 NONE = -1
 UNK = 1  # <unk>: stands for punctuation the vocabulary lacks
@@ -30,11 +31,22 @@ def repetition_pattern(line: str) -> tuple[int, ...]:
     return tuple(first.setdefault(char, i) for i, char in enumerate(line))
 
 
+def han_characters(vocab: Vocabulary) -> torch.Tensor:
+    """Which ids of ``vocab`` are Chinese characters (not <eos>, <unk>, punctuation or letters);
+    computed once per vocabulary."""
+    cached = getattr(vocab, "_han_mask", None)
+    if cached is None:
+        classes = classify("".join(w[:1] or " " for w in vocab.words[2:])) if len(vocab) > 2 else np.zeros(0, np.int8)
+        cached = torch.zeros(len(vocab), dtype=torch.bool)
+        cached[2:] = torch.from_numpy(classes == CharClass.HAN)
+        vocab._han_mask = cached  # type: ignore[attr-defined]
+    return cached
+
+
 class LineConstraint:
     """The allowed characters at each step for a batch of first lines of one length."""
 
     def __init__(self, lines: Sequence[str], vocab: Vocabulary) -> None:
-        size = len(vocab)
         self.length = len(lines[0])
         self.same = torch.full((len(lines), self.length), NONE, dtype=torch.long)  # id to avoid
         self.copy = torch.full((len(lines), self.length), NONE, dtype=torch.long)  # punctuation id to copy
@@ -53,11 +65,7 @@ class LineConstraint:
                 else:
                     self.same[row, i] = char_id
                     self.new[row, i] = True
-        self.words = torch.ones(size, dtype=torch.bool)  # characters allowed at a non-punctuation position
-        self.words[:2] = False  # <eos>, <unk>
-        for char, char_id in vocab.ids.items():
-            if char_id >= 2 and char_class(char) != CharClass.HAN:
-                self.words[char_id] = False
+        self.words = han_characters(vocab)  # characters allowed at a non-punctuation position
 
     def __call__(self, step: int, rows: torch.Tensor, history: torch.Tensor) -> torch.Tensor:
         allowed = self.words.expand(len(rows), -1).clone()

@@ -204,11 +204,11 @@ def beam_search(
     trail = _Trail(size)
     finished = _Finished(size, n_best)
     beam_ids = torch.arange(width)
+    history = torch.zeros((size * width, 0), dtype=torch.long)  # each live beam's tokens (for constraints)
     for step in range(decoding.max_len):
         log_probs, state = model.step(state, last)
         if constraint is not None:
-            rows = items.repeat_interleave(width)
-            allowed = constraint(step, rows, trail.histories(rows, beam_ids.repeat(len(items)), step))
+            allowed = constraint(step, items.repeat_interleave(width), history)
             log_probs = log_probs.masked_fill(~allowed, float("-inf"))
         # The best 2·width extensions of a row are among the best 2·width tokens of each of its beams.
         per_beam = min(2 * width, log_probs.shape[-1])
@@ -243,8 +243,11 @@ def beam_search(
             items, beam_scores, parents, tokens = items[keep], beam_scores[keep], parents[keep], tokens[keep]
         else:
             keep = torch.arange(len(items))
-        state = model.select(state, (keep[:, None] * width + parents).view(-1))
+        beams = (keep[:, None] * width + parents).view(-1)
+        state = model.select(state, beams)
         last = tokens.view(-1)
+        if constraint is not None:
+            history = torch.cat([history[beams], last[:, None]], dim=1)
     return finished.hypotheses(trail)
 
 
@@ -261,12 +264,6 @@ class _Trail:
 
     def push(self, items: torch.Tensor, parents: torch.Tensor, tokens: torch.Tensor) -> None:
         self.steps.append((items, parents, tokens))
-
-    def histories(self, items: torch.Tensor, beams: torch.Tensor, end: int) -> torch.Tensor:
-        """Tokens of steps 0..end-1 of the beams ``beams`` of ``items`` as they stand after step end-1."""
-        if end == 0:
-            return torch.zeros((len(items), 0), dtype=torch.long)
-        return _trace(self, items, beams, torch.full((len(items),), end - 1, dtype=torch.long))
 
 
 class _Finished:
