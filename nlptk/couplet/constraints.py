@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import numpy as np
 import torch
 
 from nlptk.couplet.data import is_punctuation
@@ -32,21 +31,19 @@ def repetition_pattern(line: str) -> tuple[int, ...]:
 
 
 def han_characters(vocab: Vocabulary) -> torch.Tensor:
-    """Which ids of ``vocab`` are Chinese characters (not <eos>, <unk>, punctuation or letters);
-    computed once per vocabulary."""
-    cached = getattr(vocab, "_han_mask", None)
-    if cached is None:
-        classes = classify("".join(w[:1] or " " for w in vocab.words[2:])) if len(vocab) > 2 else np.zeros(0, np.int8)
-        cached = torch.zeros(len(vocab), dtype=torch.bool)
-        cached[2:] = torch.from_numpy(classes == CharClass.HAN)
-        vocab._han_mask = cached  # type: ignore[attr-defined]
-    return cached
+    """Which ids of ``vocab`` are Chinese characters (not <eos>, <unk>, punctuation or letters)."""
+    mask = torch.zeros(len(vocab), dtype=torch.bool)
+    if len(vocab) > 2:
+        classes = classify("".join(w[:1] or " " for w in vocab.words[2:]))
+        mask[2:] = torch.from_numpy(classes == CharClass.HAN)
+    return mask
 
 
 class LineConstraint:
     """The allowed characters at each step for a batch of first lines of one length."""
 
-    def __init__(self, lines: Sequence[str], vocab: Vocabulary) -> None:
+    def __init__(self, lines: Sequence[str], vocab: Vocabulary, han: torch.Tensor | None = None) -> None:
+        """``han``: :func:`han_characters` of ``vocab``, when the caller keeps it."""
         self.length = len(lines[0])
         self.same = torch.full((len(lines), self.length), NONE, dtype=torch.long)  # id to avoid
         self.copy = torch.full((len(lines), self.length), NONE, dtype=torch.long)  # punctuation id to copy
@@ -65,7 +62,7 @@ class LineConstraint:
                 else:
                     self.same[row, i] = char_id
                     self.new[row, i] = True
-        self.words = han_characters(vocab)  # characters allowed at a non-punctuation position
+        self.words = han_characters(vocab) if han is None else han  # allowed at non-punctuation positions
 
     def __call__(self, step: int, rows: torch.Tensor, history: torch.Tensor) -> torch.Tensor:
         allowed = self.words.expand(len(rows), -1).clone()

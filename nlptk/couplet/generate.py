@@ -62,14 +62,14 @@ def _decode(
     decoder = CoupletDecoder(model)
     ids, mask = model.encode_lines(firsts)
     state = decoder.start(model.encode(ids, mask))
-    constraint = LineConstraint(firsts, model.vocab)
+    constraint = LineConstraint(firsts, model.vocab, model.han)
     start = torch.full((len(firsts),), START, dtype=torch.long)
     if decoding.method != "sample":
         width = max(decoding.beam, n)
         return beam_search(decoder, state, start, replace(decoding, method="beam", beam=width), START, constraint, n)
     draws = n * SAMPLES_PER_CANDIDATE if n > 1 else 1
     rows = torch.arange(len(firsts)).repeat_interleave(draws)
-    repeated = LineConstraint([firsts[i] for i in rows.tolist()], model.vocab)
+    repeated = LineConstraint([firsts[i] for i in rows.tolist()], model.vocab, model.han)
     drawn = sample(decoder, decoder.select(state, rows), start[rows], decoding, START, repeated, generator)
     results: list[list[Hypothesis]] = []
     for row in range(len(firsts)):

@@ -19,6 +19,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
+from nlptk.couplet.constraints import han_characters
 from nlptk.cpu import bf16_is_fast
 from nlptk.errors import NlptkError
 from nlptk.io import atomic_directory
@@ -48,14 +49,10 @@ class CoupletConfig:
 
     @property
     def design(self) -> str:
-        return (
-            "reference (convolutions, softmax per position)"
-            if not self.decoder and not self.attention
-            else (
-                f"convolutions{' + self-attention' if self.attention else ''}"
-                f"{' + GRU over the output, beam search' if self.decoder else ''}"
-            )
-        )
+        if not self.decoder and not self.attention:
+            return "reference (convolutions, softmax per position)"
+        extras = ["self-attention"] * bool(self.attention) + ["GRU over the output"] * bool(self.decoder)
+        return " + ".join(["convolutions", *extras])
 
 
 class SelfAttentionBlock(nn.Module):
@@ -79,6 +76,7 @@ class CoupletModel(nn.Module):
         super().__init__()
         self.config = config
         self.vocab = Vocabulary(config.chars)
+        self.han = han_characters(self.vocab)  # the characters a second line may use
         size, dim = len(config.chars), config.dim
         self.embedding = nn.Embedding(size, dim)
         self.dropout = nn.Dropout(config.dropout)
