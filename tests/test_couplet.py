@@ -536,7 +536,7 @@ def test_cli_train_writes_a_loadable_model(tmp_path: Path) -> None:
     output = tmp_path / "model"
     result = invoke(
         "couplet", "train", "--train-in", train_in, "--train-out", train_out, "--dev", dev, "-o", output,
-        "--dim", "8", "--dilations", "1", "--decoder", "8", "--min-count", "1", "--epochs", "1",
+        "--dim", "8", "--dilations", "1", "--attention", "0", "--decoder", "8", "--min-count", "1", "--epochs", "1",
         "--batch-size", "4", "--threads", "1", "--quiet",
     )  # fmt: skip
     assert result.exit_code == 0, result.output

@@ -111,10 +111,10 @@ def couplet_train(
     output: Annotated[Path, typer.Option("-o", "--output", help="Model directory to write.")],
     dim: Annotated[int, typer.Option(help="Embedding and convolution width.")] = 128,
     dilations: Annotated[str, typer.Option(help="One gated convolution block per dilation.")] = "1,1,1,1,1,1",
-    attention: Annotated[str, typer.Option(help="Self-attention after these blocks (0-based, e.g. 2,5).")] = "",
+    attention: Annotated[str, typer.Option(help="Self-attention after these blocks (0-based; '' for none).")] = "2,5",
     decoder_size: Annotated[
-        int, typer.Option("--decoder", help="GRU size over the chosen characters (0: the reference design).")
-    ] = 0,
+        int, typer.Option("--decoder", help="GRU size over the chosen characters (0: a softmax per position).")
+    ] = 256,
     dropout: Annotated[float, typer.Option(help="Dropout rate.")] = 0.25,
     max_len: Annotated[int, typer.Option(help="Longest line answered (longer pairs are dropped).")] = 64,
     min_count: Annotated[int, typer.Option(help="Rarer characters become <unk>.")] = 2,
