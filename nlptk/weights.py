@@ -1,12 +1,22 @@
-"""Compact state dicts for shipped models: chosen embedding tables as int8 with a float16 scale per
-row, every other float tensor as float16. Loaded with ``torch.load(weights_only=True)``."""
+"""Model directories (``config.json`` + ``weights.pt``, written atomically, loaded with
+``torch.load(weights_only=True)``) and compact state dicts for shipped models: chosen embedding
+tables as int8 with a float16 scale per row, every other float tensor as float16."""
 
 from __future__ import annotations
 
+import json
+import os
 import pickle
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import TypeVar
 
 import torch
+
+from nlptk.errors import NlptkError
+from nlptk.io import atomic_directory
+
+Model = TypeVar("Model")
 
 # What a wrong or damaged model file raises while its config and weights are read and applied.
 MODEL_LOAD_ERRORS = (
@@ -54,3 +64,29 @@ def expand_state(state: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
 def load_error_reason(exc: BaseException) -> str:
     """The first line of an exception's message (its type when the message is empty)."""
     return (str(exc).splitlines() or [type(exc).__name__])[0]
+
+
+def save_model_directory(path: str | os.PathLike[str], kind: str, config: dict, state: dict) -> None:
+    """Write ``config`` (tagged with the format ``kind``) and ``state`` as a model directory, atomically."""
+    with atomic_directory(path) as tmp:
+        torch.save(state, tmp / "weights.pt")
+        text = json.dumps({"format": kind, **config}, ensure_ascii=False, indent=1)
+        (tmp / "config.json").write_text(text, encoding="utf-8")
+
+
+def load_model_directory(
+    path: str | os.PathLike[str], kind: str, name: str, build: Callable[[dict, dict], Model]
+) -> Model:
+    """``build(config, state)`` from a directory written by :func:`save_model_directory`; a missing,
+    wrong or damaged model gives an :class:`NlptkError` naming ``name`` (e.g. "couplet model")."""
+    directory = Path(path)
+    config_path, weights_path = directory / "config.json", directory / "weights.pt"
+    if not directory.is_dir() or not config_path.is_file() or not weights_path.is_file():
+        raise NlptkError(f"{path}: not a {name} (a directory with config.json and weights.pt)")
+    try:
+        raw = json.loads(config_path.read_text(encoding="utf-8"))
+        if raw.pop("format", None) != kind:
+            raise ValueError(f"config.json is not an nlptk {name} config")
+        return build(raw, torch.load(weights_path, map_location="cpu", weights_only=True))
+    except MODEL_LOAD_ERRORS as exc:
+        raise NlptkError(f"{path}: cannot load {name} ({load_error_reason(exc)})") from None

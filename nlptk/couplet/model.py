@@ -10,22 +10,18 @@ and ``weights.pt`` (loaded with ``torch.load(weights_only=True)``).
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 
 import torch
 from torch import nn
 
 from nlptk.couplet.constraints import han_characters
 from nlptk.cpu import bf16_is_fast
-from nlptk.errors import NlptkError
-from nlptk.io import atomic_directory
 from nlptk.lm.data import Vocabulary
 from nlptk.tagging.encoder import GatedConvBlock
-from nlptk.weights import MODEL_LOAD_ERRORS, compact_state, expand_state, load_error_reason
+from nlptk.weights import compact_state, expand_state, load_model_directory, save_model_directory
 
 FORMAT = "nlptk-couplet"
 START = 0  # <eos> doubles as the decoder's start token and as padding
@@ -130,27 +126,19 @@ class CoupletModel(nn.Module):
 
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write the model directory atomically."""
-        with atomic_directory(path) as tmp:
-            torch.save(compact_state(self.state_dict(), ["embedding.weight"]), tmp / "weights.pt")
-            config = {"format": FORMAT, **asdict(self.config)}
-            (tmp / "config.json").write_text(json.dumps(config, ensure_ascii=False, indent=1), encoding="utf-8")
+        state = compact_state(self.state_dict(), ["embedding.weight"])
+        save_model_directory(path, FORMAT, asdict(self.config), state)
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> CoupletModel:
         """Load a model directory written by :meth:`save`."""
-        directory = Path(path)
-        config_path, weights_path = directory / "config.json", directory / "weights.pt"
-        if not directory.is_dir() or not config_path.is_file() or not weights_path.is_file():
-            raise NlptkError(f"{path}: not a couplet model (a directory with config.json and weights.pt)")
-        try:
-            raw = json.loads(config_path.read_text(encoding="utf-8"))
-            if raw.pop("format", None) != FORMAT:
-                raise ValueError("config.json is not an nlptk couplet config")
-            model = cls(CoupletConfig(**raw))
-            model.load_state_dict(expand_state(torch.load(weights_path, map_location="cpu", weights_only=True)))
-        except MODEL_LOAD_ERRORS as exc:
-            raise NlptkError(f"{path}: cannot load couplet model ({load_error_reason(exc)})") from None
-        model.eval()
+
+        def build(config: dict, state: dict) -> CoupletModel:
+            model = cls(CoupletConfig(**config))
+            model.load_state_dict(expand_state(state))
+            return model
+
+        model = load_model_directory(path, FORMAT, "couplet model", build).eval()
         if bf16_is_fast():
             model.output.to(torch.bfloat16)  # the largest layer: several times faster on AMX / AVX512-BF16
         return model

@@ -8,20 +8,16 @@ product), so a prefix is read once and each step feeds one token.
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 
 import torch
 from torch import nn
 
 from nlptk.decode.heads import SelfTerminatingHead, SoftmaxHead
-from nlptk.errors import NlptkError
-from nlptk.io import atomic_directory
 from nlptk.lm.data import Vocabulary
-from nlptk.weights import MODEL_LOAD_ERRORS, load_error_reason
+from nlptk.weights import load_model_directory, save_model_directory
 
 FORMAT = "nlptk-lm"
 EOS_ID = 0
@@ -122,26 +118,15 @@ class LanguageModel(nn.Module):
     # --- files ------------------------------------------------------------------------------
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write the model directory (config.json + weights.pt) atomically."""
-        with atomic_directory(path) as tmp:
-            state = {k: v for k, v in self.state_dict().items() if k != "head.proj.weight"}  # tied
-            torch.save(state, tmp / "weights.pt")
-            config = {"format": FORMAT, **asdict(self.config)}
-            (tmp / "config.json").write_text(json.dumps(config, ensure_ascii=False), encoding="utf-8")
+        state = {k: v for k, v in self.state_dict().items() if k != "head.proj.weight"}  # tied
+        save_model_directory(path, FORMAT, asdict(self.config), state)
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> LanguageModel:
-        directory = Path(path)
-        config_path, weights_path = directory / "config.json", directory / "weights.pt"
-        if not config_path.is_file() or not weights_path.is_file():
-            raise NlptkError(f"{path}: not a language model (a directory with config.json and weights.pt)")
-        try:
-            raw = json.loads(config_path.read_text(encoding="utf-8"))
-            if raw.pop("format", None) != FORMAT:
-                raise ValueError("config.json is not an nlptk language model config")
-            model = cls(LMConfig(**raw))
-            state = torch.load(weights_path, map_location="cpu", weights_only=True)
+        def build(config: dict, state: dict) -> LanguageModel:
+            model = cls(LMConfig(**config))
             state["head.proj.weight"] = state["embedding.weight"]
             model.load_state_dict(state)
-        except MODEL_LOAD_ERRORS as exc:
-            raise NlptkError(f"{path}: cannot load language model ({load_error_reason(exc)})") from None
-        return model.eval()
+            return model
+
+        return load_model_directory(path, FORMAT, "language model", build).eval()

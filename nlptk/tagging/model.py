@@ -8,25 +8,21 @@ as float16).
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 
 import numpy as np
 import torch
 from torch import nn
 
 from nlptk.cpu import bf16_is_fast
-from nlptk.errors import NlptkError
-from nlptk.io import atomic_directory
 from nlptk.tagging.crf import CRF
 from nlptk.tagging.encoder import ConvEncoder
 from nlptk.tagging.features import Batch, Featurizer
 from nlptk.tagging.schemes import TagScheme
 from nlptk.text import sentences
-from nlptk.weights import MODEL_LOAD_ERRORS, compact_state, expand_state, load_error_reason
+from nlptk.weights import compact_state, expand_state, load_model_directory, save_model_directory
 
 FORMAT = "nlptk-tagger"
 BATCH_CHARS = 32768  # characters per prediction batch
@@ -145,33 +141,23 @@ class Tagger(nn.Module):
 
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write the model directory atomically (a temporary directory renamed into place)."""
-        with atomic_directory(path) as tmp:
-            state = compact_state(self.state_dict(), EMBEDDINGS)
-            state["bigram_keys"] = torch.from_numpy(self.featurizer.bigram_keys.astype(np.int64))
-            torch.save(state, tmp / "weights.pt")
-            config = {"format": FORMAT, **asdict(self.config)}
-            (tmp / "config.json").write_text(json.dumps(config, ensure_ascii=False, indent=1), encoding="utf-8")
+        state = compact_state(self.state_dict(), EMBEDDINGS)
+        state["bigram_keys"] = torch.from_numpy(self.featurizer.bigram_keys.astype(np.int64))
+        save_model_directory(path, FORMAT, asdict(self.config), state)
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> Tagger:
         """Load a model directory written by :meth:`save`."""
-        directory = Path(path)
-        config_path, weights_path = directory / "config.json", directory / "weights.pt"
-        if not directory.is_dir() or not config_path.is_file() or not weights_path.is_file():
-            raise NlptkError(f"{path}: not a tagger model (a directory with config.json and weights.pt)")
-        try:
-            raw = json.loads(config_path.read_text(encoding="utf-8"))
-            if raw.pop("format", None) != FORMAT:
-                raise ValueError("config.json is not an nlptk tagger config")
+
+        def build(raw: dict, state: dict) -> Tagger:
             config = TaggerConfig(**raw)
-            state = torch.load(weights_path, map_location="cpu", weights_only=True)
             bigram_keys = state.pop("bigram_keys").numpy().astype(np.uint64)
             featurizer = Featurizer(config.chars, bigram_keys, config.dictionary, config.dictionary_tags)
             model = cls(config, featurizer)
             model.load_state_dict(expand_state(state))
-        except MODEL_LOAD_ERRORS as exc:
-            raise NlptkError(f"{path}: cannot load tagger model ({load_error_reason(exc)})") from None
-        model.eval()
+            return model
+
+        model = load_model_directory(path, FORMAT, "tagger model", build).eval()
         if bf16_is_fast():
             model.encoder.blocks.to(torch.bfloat16)
         return model

@@ -15,20 +15,16 @@ and each step feeds one character to the LSTM with its cached state.
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 
 import torch
 from torch import nn
 
-from nlptk.errors import NlptkError
-from nlptk.io import atomic_directory
 from nlptk.lm.data import Vocabulary
 from nlptk.tagging.encoder import GatedConvBlock
-from nlptk.weights import MODEL_LOAD_ERRORS, compact_state, expand_state, load_error_reason
+from nlptk.weights import compact_state, expand_state, load_model_directory, save_model_directory
 
 FORMAT = "nlptk-title"
 EOS = 0  # <eos>: ends a title, starts the decoder, pads
@@ -144,28 +140,19 @@ class TitleModel(nn.Module):
 
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write the model directory atomically."""
-        with atomic_directory(path) as tmp:
-            torch.save(compact_state(self.state_dict(), ["embedding.weight"]), tmp / "weights.pt")
-            config = {"format": FORMAT, **asdict(self.config)}
-            (tmp / "config.json").write_text(json.dumps(config, ensure_ascii=False, indent=1), encoding="utf-8")
+        state = compact_state(self.state_dict(), ["embedding.weight"])
+        save_model_directory(path, FORMAT, asdict(self.config), state)
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> TitleModel:
         """Load a model directory written by :meth:`save`."""
-        directory = Path(path)
-        config_path, weights_path = directory / "config.json", directory / "weights.pt"
-        if not directory.is_dir() or not config_path.is_file() or not weights_path.is_file():
-            raise NlptkError(f"{path}: not a title model (a directory with config.json and weights.pt)")
-        try:
-            raw = json.loads(config_path.read_text(encoding="utf-8"))
-            if raw.pop("format", None) != FORMAT:
-                raise ValueError("config.json is not an nlptk title config")
-            model = cls(TitleConfig(**raw))
-            model.load_state_dict(expand_state(torch.load(weights_path, map_location="cpu", weights_only=True)))
-        except MODEL_LOAD_ERRORS as exc:
-            raise NlptkError(f"{path}: cannot load title model ({load_error_reason(exc)})") from None
-        model.eval()
-        return model
+
+        def build(config: dict, state: dict) -> TitleModel:
+            model = cls(TitleConfig(**config))
+            model.load_state_dict(expand_state(state))
+            return model
+
+        return load_model_directory(path, FORMAT, "title model", build).eval()
 
 
 class TitleDecoder:
