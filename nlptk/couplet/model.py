@@ -18,7 +18,6 @@ import torch
 from torch import nn
 
 from nlptk.couplet.constraints import han_characters
-from nlptk.cpu import bf16_is_fast
 from nlptk.lm.data import Vocabulary
 from nlptk.tagging.encoder import GatedConvBlock
 from nlptk.weights import compact_state, expand_state, load_model_directory, save_model_directory
@@ -107,14 +106,10 @@ class CoupletModel(nn.Module):
         """Scores (B, T, V) of the second line's characters given the encoder states and, for the
         GRU decoder, the characters before each position (``previous``, START first)."""
         if self.gru is None:
-            return self._output(self.dropout(encoded)), None
+            return self.output(self.dropout(encoded)), None
         inputs = torch.cat([self.dropout(self.embedding(previous)), encoded], dim=-1)
         states, hidden = self.gru(inputs, hidden)
-        return self._output(self.dropout(torch.cat([encoded, states], dim=-1))), hidden
-
-    def _output(self, features: torch.Tensor) -> torch.Tensor:
-        """Scores over characters (the layer may run in bfloat16 at inference; the scores are float32)."""
-        return self.output(features.to(self.output.weight.dtype)).float()
+        return self.output(self.dropout(torch.cat([encoded, states], dim=-1))), hidden
 
     def loss(self, firsts: Sequence[str], seconds: Sequence[str]) -> torch.Tensor:
         """Mean cross-entropy per character of ``seconds`` given ``firsts`` (teacher forcing)."""
@@ -139,8 +134,6 @@ class CoupletModel(nn.Module):
             return model
 
         model = load_model_directory(path, FORMAT, "couplet model", build).eval()
-        if bf16_is_fast():
-            model.output.to(torch.bfloat16)  # the largest layer: several times faster on AMX / AVX512-BF16
         return model
 
 
