@@ -44,6 +44,27 @@ def test_train_writes_config_with_scores(seg_model: Path) -> None:
     assert config["training"]["train_files"]
 
 
+def test_training_continues_from_a_model(seg_model: Path, tmp_path: Path) -> None:
+    data = tmp_path / "more.txt"
+    data.write_text("\n".join(SEG_LINES[:3]) + "\n", encoding="utf-8")
+    out = tmp_path / "continued"
+    quick = ["--epochs", "2", "--lr", "0.001", "--batch-chars", "200", "--quiet", "--dim", "8"]  # --dim is ignored
+    result = nlptk("tag", "train", str(data), "--dev", str(data), "-o", str(out), "--init-from", str(seg_model), *quick)
+    assert result.returncode == 0, result.stderr
+    before = json.loads((seg_model / "config.json").read_text(encoding="utf-8"))
+    after = json.loads((out / "config.json").read_text(encoding="utf-8"))
+    assert after["chars"] == before["chars"] and after["dim"] == before["dim"] == 32
+    assert after["training"]["continued_from"]["dev"] == before["training"]["dev"]
+    assert after["training"]["init_from"] == str(seg_model)
+    assert after["training"]["dev"]["f1"] == 1.0  # a model that already fits the data keeps fitting it
+    bio = tmp_path / "ner.bio"
+    bio.write_text("张\tB-PER\n三\tI-PER\n来\tO\n", encoding="utf-8")
+    result = nlptk("tag", "train", "--task", "ner", str(bio), "--dev", str(bio), "-o", str(tmp_path / "x"),
+                   "--init-from", str(seg_model), *quick)  # fmt: skip
+    assert result.returncode == 1 and "is a seg model, not ner" in result.stderr
+    assert not (tmp_path / "x").exists()
+
+
 def test_eval_and_predict(seg_model: Path, tmp_path: Path) -> None:
     gold = tmp_path / "gold.txt"
     gold.write_text("\n".join(SEG_LINES) + "\n", encoding="utf-8")

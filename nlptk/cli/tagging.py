@@ -62,6 +62,10 @@ def tag_train(
         Optional[list[str]],  # noqa: UP045
         typer.Option(help="Raw text (repeatable): initialise character embeddings from its PPMI-SVD vectors."),
     ] = None,
+    init_from: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(help="Continue training this model (its vocabulary and shape: the shape options are ignored)."),
+    ] = None,
     threads: Annotated[int, typer.Option(help="torch threads (0: every CPU).")] = 0,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
     quiet: Quiet = False,
@@ -70,6 +74,7 @@ def tag_train(
     need_torch("nlptk tag")
     from nlptk.progress import make_progress
     from nlptk.tagging.data import read_examples, split_holdout
+    from nlptk.tagging.model import Tagger
     from nlptk.tagging.train import TrainOptions, train_tagger
 
     examples = read_examples(task.value, train)
@@ -104,9 +109,14 @@ def tag_train(
         pretrain_chars=pretrain_chars or [],
         extra={"train_files": train, "dev_files": dev or f"{holdout} held-out training sentences"},
     )
+    if init_from is not None:
+        options.extra["init_from"] = str(init_from)
+    initial = Tagger.load(init_from) if init_from is not None else None
     progress = make_progress(quiet)
     try:
-        model = train_tagger(task.value, examples, dev_examples, shape, options, progress, log=log_to_stderr(quiet))
+        model = train_tagger(
+            task.value, examples, dev_examples, shape, options, progress, log=log_to_stderr(quiet), initial=initial
+        )
     finally:
         progress.close()
     model.save(output)

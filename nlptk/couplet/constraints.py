@@ -22,6 +22,7 @@ from nlptk.text import CharClass, classify
 
 NONE = -1
 UNK = 1  # <unk>: stands for punctuation the vocabulary lacks
+AVOID, COPY, MIRROR = range(3)  # the rules of a position (see LineConstraint)
 
 
 def repetition_pattern(line: str) -> tuple[int, ...]:
@@ -45,10 +46,9 @@ class LineConstraint:
     def __init__(self, lines: Sequence[str], vocab: Vocabulary, han: torch.Tensor | None = None) -> None:
         """``han``: :func:`han_characters` of ``vocab``, when the caller keeps it."""
         self.length = len(lines[0])
-        self.same = torch.full((len(lines), self.length), NONE, dtype=torch.long)  # id to avoid
-        self.copy = torch.full((len(lines), self.length), NONE, dtype=torch.long)  # punctuation id to copy
-        self.mirror = torch.full((len(lines), self.length), NONE, dtype=torch.long)  # earlier position to repeat
-        self.new = torch.zeros((len(lines), self.length), dtype=torch.bool)  # must differ from earlier output
+        # Per line and position: [id to avoid (the first line's character), punctuation id to
+        # copy, earlier position whose output to repeat]; NONE where a rule does not apply.
+        self.rules = torch.full((len(lines), self.length, 3), NONE, dtype=torch.long)
         for row, line in enumerate(lines):
             if len(line) != self.length:
                 raise ValueError("a constraint batch holds lines of one length")
@@ -56,12 +56,11 @@ class LineConstraint:
             for i, char in enumerate(line):
                 char_id = vocab.ids.get(char, NONE)
                 if is_punctuation(char):
-                    self.copy[row, i] = char_id if char_id != NONE else UNK  # replaced by the mark itself later
+                    self.rules[row, i, COPY] = char_id if char_id != NONE else UNK  # the mark itself goes back later
                 elif pattern[i] != i:
-                    self.mirror[row, i] = pattern[i]
+                    self.rules[row, i, MIRROR] = pattern[i]
                 else:
-                    self.same[row, i] = char_id
-                    self.new[row, i] = True
+                    self.rules[row, i, AVOID] = char_id
         self.words = han_characters(vocab) if han is None else han  # allowed at non-punctuation positions
 
     def __call__(self, step: int, rows: torch.Tensor, history: torch.Tensor) -> torch.Tensor:
@@ -70,22 +69,17 @@ class LineConstraint:
             allowed[:] = False
             allowed[:, 0] = True
             return allowed
-        same, copy, mirror, new = (
-            self.same[rows, step],
-            self.copy[rows, step],
-            self.mirror[rows, step],
-            self.new[rows, step],
-        )
+        avoid, copy, mirror = self.rules[rows, step].unbind(1)
         index = torch.arange(len(rows))
-        has_same = same != NONE
-        allowed[index[has_same], same[has_same]] = False
-        if step and new.any():
-            earlier = history[new]  # (n, step) output so far
-            allowed[index[new].repeat_interleave(step), earlier.reshape(-1)] = False
-        forced = copy.clone()
-        has_mirror = mirror != NONE
-        if has_mirror.any():
-            forced[has_mirror] = history[index[has_mirror], mirror[has_mirror]]
+        # Column 0 (<eos>) is never allowed inside a line, so NONE can point there harmlessly.
+        allowed[index, avoid.clamp(min=0)] = False
+        if step:
+            # Characters already used are out; rows that must repeat one get it back below.
+            allowed[index.repeat_interleave(step), history.reshape(-1)] = False
+            earlier = history.gather(1, mirror.clamp(min=0)[:, None])[:, 0]
+            forced = torch.where(mirror != NONE, earlier, copy)
+        else:
+            forced = copy
         fixed = forced != NONE
         if fixed.any():
             allowed[fixed] = False

@@ -18,6 +18,7 @@ import torch
 from torch import nn
 
 from nlptk.couplet.constraints import han_characters
+from nlptk.cpu import bf16_is_fast
 from nlptk.lm.data import Vocabulary
 from nlptk.tagging.encoder import GatedConvBlock
 from nlptk.weights import compact_state, expand_state, load_model_directory, save_model_directory
@@ -83,6 +84,7 @@ class CoupletModel(nn.Module):
         self.layers = nn.ModuleList(layers)
         self.gru = nn.GRU(2 * dim, config.decoder, batch_first=True) if config.decoder else None
         self.output = nn.Linear(dim + config.decoder, size)
+        self.fast_output: torch.Tensor | None = None  # bfloat16 copy of the output weights (inference only)
 
     def encode_lines(self, lines: Sequence[str]) -> tuple[torch.Tensor, torch.Tensor]:
         """Character ids (B, T) of ``lines`` padded with 0, and the mask of real characters."""
@@ -106,10 +108,17 @@ class CoupletModel(nn.Module):
         """Scores (B, T, V) of the second line's characters given the encoder states and, for the
         GRU decoder, the characters before each position (``previous``, START first)."""
         if self.gru is None:
-            return self.output(self.dropout(encoded)), None
+            return self._scores(self.dropout(encoded)), None
         inputs = torch.cat([self.dropout(self.embedding(previous)), encoded], dim=-1)
         states, hidden = self.gru(inputs, hidden)
-        return self.output(self.dropout(torch.cat([encoded, states], dim=-1))), hidden
+        return self._scores(self.dropout(torch.cat([encoded, states], dim=-1))), hidden
+
+    def _scores(self, features: torch.Tensor) -> torch.Tensor:
+        """The output layer. With :attr:`fast_output` the product runs in bfloat16 and the bias is
+        added in float32, so that scores rarely tie (bfloat16 products alone tie often)."""
+        if self.fast_output is None:
+            return self.output(features)
+        return nn.functional.linear(features.to(torch.bfloat16), self.fast_output).float().add_(self.output.bias)
 
     def loss(self, firsts: Sequence[str], seconds: Sequence[str]) -> torch.Tensor:
         """Mean cross-entropy per character of ``seconds`` given ``firsts`` (teacher forcing)."""
@@ -134,6 +143,8 @@ class CoupletModel(nn.Module):
             return model
 
         model = load_model_directory(path, FORMAT, "couplet model", build).eval()
+        if bf16_is_fast():  # the largest layer: several times faster on AMX / AVX512-BF16
+            model.fast_output = model.output.weight.detach().to(torch.bfloat16)
         return model
 
 

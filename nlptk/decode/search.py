@@ -25,7 +25,9 @@ Constraint = Callable[[int, torch.Tensor, torch.Tensor], torch.Tensor]
 
 class StepModel(Protocol):
     def step(self, state: State, tokens: torch.Tensor) -> tuple[torch.Tensor, State]:
-        """Log-probabilities (B, V) of the token after ``tokens`` (B,), and the new state."""
+        """Log-probabilities (B, V) of the token after ``tokens`` (B,), and the new state.
+
+        The log-probabilities are a new tensor: the search may change it in place."""
         ...
 
     def select(self, state: State, rows: torch.Tensor) -> State:
@@ -197,23 +199,21 @@ def beam_search(
     width, n_best = decoding.beam, min(n_best, decoding.beam)
     size = len(start)
     items = torch.arange(size)  # the rows still searching
-    state = model.select(state, items.repeat_interleave(width))
-    last = start.repeat_interleave(width)
-    beam_scores = torch.full((size, width), float("-inf"), dtype=torch.float64)
-    beam_scores[:, 0] = 0.0
+    last = start
+    beam_scores = torch.zeros((size, 1), dtype=torch.float64)  # one beam per row until the first step
     trail = _Trail(size)
     finished = _Finished(size, n_best)
-    beam_ids = torch.arange(width)
-    history = torch.zeros((size * width, 0), dtype=torch.long)  # each live beam's tokens (for constraints)
+    history = torch.zeros((size, 0), dtype=torch.long)  # each live beam's tokens (for constraints)
     for step in range(decoding.max_len):
         log_probs, state = model.step(state, last)
+        beams_per_row = beam_scores.shape[1]
         if constraint is not None:
-            allowed = constraint(step, items.repeat_interleave(width), history)
-            log_probs = log_probs.masked_fill(~allowed, float("-inf"))
+            allowed = constraint(step, items.repeat_interleave(beams_per_row), history)
+            log_probs.masked_fill_(~allowed, float("-inf"))
         # The best 2·width extensions of a row are among the best 2·width tokens of each of its beams.
         per_beam = min(2 * width, log_probs.shape[-1])
         beam_top, beam_tokens = torch.topk(log_probs, per_beam, dim=1)
-        candidates = beam_scores[:, :, None] + beam_top.double().view(len(items), width, per_beam)
+        candidates = beam_scores[:, :, None] + beam_top.double().view(len(items), beams_per_row, per_beam)
         candidates = candidates.view(len(items), -1)
         top_scores, top_index = torch.topk(candidates, min(2 * width, candidates.shape[1]), dim=1)
         parents = top_index // per_beam
@@ -234,7 +234,8 @@ def beam_search(
             # Live beams at the length limit compete as unterminated hypotheses.
             live = ~done
             score = beam_scores[live]
-            finished.add(items[live], score, _rank(score, step + 1, decoding), step, beam_ids.expand_as(score), True)
+            beams_now = torch.arange(score.shape[1]).expand_as(score)
+            finished.add(items[live], score, _rank(score, step + 1, decoding), step, beams_now, True)
             break
         if done.any():
             keep = torch.nonzero(~done)[:, 0]
@@ -243,7 +244,7 @@ def beam_search(
             items, beam_scores, parents, tokens = items[keep], beam_scores[keep], parents[keep], tokens[keep]
         else:
             keep = torch.arange(len(items))
-        beams = (keep[:, None] * width + parents).view(-1)
+        beams = (keep[:, None] * beams_per_row + parents).view(-1)
         state = model.select(state, beams)
         last = tokens.view(-1)
         if constraint is not None:

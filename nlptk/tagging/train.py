@@ -12,6 +12,7 @@ import numpy as np
 import torch
 
 from nlptk.cpu import cpu_threads
+from nlptk.errors import NlptkError
 from nlptk.evaluate import score_segmentation, score_spans
 from nlptk.io import read_lines, resolve_inputs
 from nlptk.progress import NoProgress, Progress
@@ -52,30 +53,20 @@ def train_tagger(
     options: TrainOptions,
     progress: Progress | None = None,
     log: callable = print,  # type: ignore[valid-type]
+    initial: Tagger | None = None,
 ) -> Tagger:
-    """Train on ``train``, keep the weights with the best dev score, return that model."""
+    """Train on ``train``, keep the weights with the best dev score, return that model.
+
+    With ``initial``, training continues from that model (its vocabulary, tags and shape;
+    ``shape`` and the pretraining options are then not used).
+    """
     progress = progress or NoProgress()
     random.seed(options.seed)
     np.random.seed(options.seed)
     torch.manual_seed(options.seed)
     cpu_threads(options.threads)
-    raw_chars: list[str] = []
-    if options.pretrain_chars:
-        raw_chars = frequent_chars(_raw_lines(options.pretrain_chars), options.pretrain_min_count, MAX_RAW_CHARS)
-        log(f"{len(raw_chars)} characters of the raw text join the vocabulary")
-    featurizer = Featurizer.build(
-        (e.text for e in train),
-        options.min_char_count,
-        options.min_bigram_count,
-        shape.get("dictionary", ""),
-        shape.get("dictionary_tags", ()),
-        extra_chars=raw_chars,
-    )
-    scheme = TagScheme.from_tags(t for e in train for t in e.tags)
-    config = TaggerConfig(task=task, tags=list(scheme.tags), chars=featurizer.vocab.to_list(), **shape)
-    model = Tagger(config, featurizer)
-    if raw_chars:
-        _pretrain_char_embeddings(model, options.pretrain_chars, raw_chars, options.seed)
+    model = _continued(initial, task, train) if initial is not None else _new_model(task, train, shape, options, log)
+    config = model.config
     crf_params = list(model.crf.parameters())
     body_params = [p for n, p in model.named_parameters() if not n.startswith("crf.")]
     optimizer = torch.optim.Adam(
@@ -129,7 +120,9 @@ def train_tagger(
         model.load_state_dict(best_state)
     model.eval()
     minutes = (time.monotonic() - started) / 60
+    earlier = {"continued_from": initial.config.training} if initial is not None else {}
     model.config.training = {
+        **earlier,
         "epochs_run": len({h["epoch"] for h in history}),
         "best_epoch": best_epoch,
         "minutes": round(minutes, 1),
@@ -143,6 +136,38 @@ def train_tagger(
 
 
 MAX_RAW_CHARS = 8000
+
+
+def _new_model(task: str, train: Sequence[Example], shape: dict, options: TrainOptions, log: callable) -> Tagger:  # type: ignore[valid-type]
+    """A freshly initialised tagger whose vocabulary and tags come from ``train``."""
+    raw_chars: list[str] = []
+    if options.pretrain_chars:
+        raw_chars = frequent_chars(_raw_lines(options.pretrain_chars), options.pretrain_min_count, MAX_RAW_CHARS)
+        log(f"{len(raw_chars)} characters of the raw text join the vocabulary")
+    featurizer = Featurizer.build(
+        (e.text for e in train),
+        options.min_char_count,
+        options.min_bigram_count,
+        shape.get("dictionary", ""),
+        shape.get("dictionary_tags", ()),
+        extra_chars=raw_chars,
+    )
+    scheme = TagScheme.from_tags(t for e in train for t in e.tags)
+    config = TaggerConfig(task=task, tags=list(scheme.tags), chars=featurizer.vocab.to_list(), **shape)
+    model = Tagger(config, featurizer)
+    if raw_chars:
+        _pretrain_char_embeddings(model, options.pretrain_chars, raw_chars, options.seed)
+    return model
+
+
+def _continued(model: Tagger, task: str, train: Sequence[Example]) -> Tagger:
+    """``model`` made ready for more training on ``train`` (float32 weights, same task and tags)."""
+    if model.config.task != task:
+        raise NlptkError(f"the model to continue from is a {model.config.task} model, not {task}")
+    unknown = sorted({t for e in train for t in e.tags} - set(model.config.tags))
+    if unknown:
+        raise NlptkError(f"the training data has tags the model lacks: {', '.join(unknown[:5])}")
+    return model.float()
 
 
 def _raw_lines(paths: Sequence[str]) -> Iterator[str]:
