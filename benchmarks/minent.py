@@ -70,7 +70,12 @@ def lexicon_section(tmp: str) -> str:
 
     # What redundancy removal does to L, both lexicons of one round, L by segmenting the text with each.
     lexicons = {"minent (defaults)": lexicon}
-    for label, extra in (("round 1, every candidate kept (--keep-redundant)", ["--keep-redundant"]), ("round 1", [])):
+    rounds_one = (
+        ("round 1, every candidate kept (--keep-redundant)", ["--keep-redundant"]),
+        ("round 1", []),
+        ("round 1, the reference's removal rule (--min-saving 0 --penalty 1)", ["--min-saving", "0", "--penalty", "1"]),
+    )
+    for label, extra in rounds_one:
         lexicons[label] = f"{tmp}/title-{len(lexicons)}.txt"
         seconds, log = timed(nlptk("minent", "lexicon", str(title), "--max-rounds", "1", *extra), lexicons[label])
         round_line = next(line for line in log.splitlines() if line.startswith("round 1"))

@@ -7,6 +7,7 @@ import json
 import math
 import random
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -334,6 +335,24 @@ def test_redundancy_removal_gives_a_chance_concatenation_to_its_parts() -> None:
     assert int(merged.unit_counts().sum()) == 1000 + 1000 + 2 * 10 + 100  # pieces it is made of
     assert stats.cut.tokens == 2110 and stats.after.tokens == 2120
     assert stats.after.L < corpus.entropy().L
+
+
+def test_redundancy_removal_keeps_what_saves_enough_information() -> None:
+    """甲乙 (4 times; 甲 and 乙 alone 5 times each) is no chance pair: ln p(甲乙) − ln p(甲) − ln p(乙)
+    = ln(4 · 1014 / 25) = 5.09 over 1014 pieces, but keeping it saves only 4 · (5.09 − 1) = 16.4 nats."""
+    lines = ["甲"] * 5 + ["乙"] * 5 + ["甲乙"] * 4 + ["丙丁"] * 1000
+    corpus = corpus_of("\n".join(lines) + "\n")
+    base = MinentConfig(min_prob=1e-9, min_pmi=-50.0, heldout_every=0, max_rounds=1)
+
+    def kept(**rules: float) -> set[str]:
+        [(_, merged)] = list(induction_rounds(corpus, replace(base, **rules)))
+        return {w for w in corpus_words(merged) if len(w) > 1}
+
+    assert kept() == {"丙丁"}  # the default min_saving (20 nats) takes it out
+    assert kept(min_saving=16.0) == {"丙丁", "甲乙"}
+    assert kept(min_saving=17.0) == {"丙丁"}
+    assert kept(min_saving=0.0, penalty=5.0) == {"丙丁", "甲乙"}  # the length rule alone: 5.09 > 5·(2 − 1)
+    assert kept(min_saving=0.0, penalty=5.2) == {"丙丁"}
 
 
 def test_redundancy_removal_on_the_synthetic_corpus(text_corpus: UnitCorpus) -> None:

@@ -29,9 +29,17 @@ def lexicon_command(
     ] = None,
     min_prob: Annotated[float, typer.Option(help="Pairs and candidate words need at least this probability.")] = 1e-7,
     min_pmi: Annotated[float, typer.Option(help="Pairs need ln(p_ab / (p_a p_b)) of at least this.")] = 1.0,
+    min_saving: Annotated[
+        float,
+        typer.Option(
+            help="Redundancy removal keeps w only if it saves this many nats over the corpus: "
+            "count(w)·(ln p(w) − Σ ln p(parts) − 1) > min-saving."
+        ),
+    ] = 20.0,
     penalty: Annotated[
-        float, typer.Option(help="Redundancy removal keeps w if ln p(w) − Σ ln p(parts) > penalty·(len(w) − 1).")
-    ] = 1.0,
+        float,
+        typer.Option(help="And only if ln p(w) − Σ ln p(parts) > penalty·(len(w) − 1) (the reference's rule: 1)."),
+    ] = 0.0,
     keep_redundant: Annotated[
         bool, typer.Option(help="Skip redundancy removal: keep every candidate (to measure what removal does).")
     ] = False,
@@ -56,6 +64,7 @@ def lexicon_command(
     config = MinentConfig(
         min_prob=min_prob,
         min_pmi=min_pmi,
+        min_saving=min_saving,
         penalty=penalty,
         remove_redundant=not keep_redundant,
         max_rounds=max_rounds,

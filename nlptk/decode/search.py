@@ -218,15 +218,19 @@ def beam_search(
         top_scores, top_index = torch.topk(candidates, min(2 * width, candidates.shape[1]), dim=1)
         parents = top_index // per_beam
         tokens = torch.gather(beam_tokens.view(len(items), -1), 1, top_index)
-        # <eos> extensions ranked among the best `width` finish (their tokens end at step - 1).
-        ends = (tokens[:, :width] == eos) & torch.isfinite(top_scores[:, :width])
-        if ends.any():
-            score = top_scores[:, :width].masked_fill(~ends, float("-inf"))
-            finished.add(items, score, _rank(score, step + 1, decoding), step - 1, parents[:, :width])
-        # The best `width` extensions that do not end (there are always enough of them).
-        order = torch.argsort((tokens == eos).to(torch.int8), dim=1, stable=True)[:, :width]
-        beam_scores = torch.gather(top_scores.masked_fill(tokens == eos, float("-inf")), 1, order)
-        parents, tokens = torch.gather(parents, 1, order), torch.gather(tokens, 1, order)
+        ending = tokens == eos
+        if ending.any():
+            # <eos> extensions ranked among the best `width` finish (their tokens end at step - 1).
+            ends = ending[:, :width] & torch.isfinite(top_scores[:, :width])
+            if ends.any():
+                score = top_scores[:, :width].masked_fill(~ends, float("-inf"))
+                finished.add(items, score, _rank(score, step + 1, decoding), step - 1, parents[:, :width])
+            # The best `width` extensions that do not end (there are always enough of them).
+            order = torch.argsort(ending.to(torch.int8), dim=1, stable=True)[:, :width]
+            beam_scores = torch.gather(top_scores.masked_fill(ending, float("-inf")), 1, order)
+            parents, tokens = torch.gather(parents, 1, order), torch.gather(tokens, 1, order)
+        else:
+            beam_scores, parents, tokens = top_scores[:, :width], parents[:, :width], tokens[:, :width]
         trail.push(items, parents, tokens)
         best_live = _rank(beam_scores.max(dim=1).values, step + 1, decoding)
         done = finished.complete(items, best_live, decoding.length_penalty > 0, width)
@@ -246,7 +250,7 @@ def beam_search(
             keep = torch.arange(len(items))
         beams = (keep[:, None] * beams_per_row + parents).view(-1)
         state = model.select(state, beams)
-        last = tokens.view(-1)
+        last = tokens.reshape(-1)
         if constraint is not None:
             history = torch.cat([history[beams], last[:, None]], dim=1)
     return finished.hypotheses(trail)
@@ -277,6 +281,7 @@ class _Finished:
         self.beam = torch.zeros((size, n), dtype=torch.long)  # beam index at that step
         self.live = torch.zeros((size, n), dtype=torch.bool)  # unterminated (reached max_len)
         self.count = torch.zeros(size, dtype=torch.long)
+        self.any_added = False  # nothing offered yet: only rows without live beams are complete
 
     def add(
         self,
@@ -288,6 +293,7 @@ class _Finished:
         live: bool = False,
     ) -> None:
         """Offer (len(items), k) hypotheses; ranks of -inf are no hypothesis."""
+        self.any_added = True
         self.count[items] += torch.isfinite(rank).sum(dim=1)
         n = self.rank.shape[1]
         rank = torch.cat([self.rank[items], rank], dim=1)
@@ -303,6 +309,8 @@ class _Finished:
     def complete(self, items: torch.Tensor, best_live: torch.Tensor, penalised: bool, width: int) -> torch.Tensor:
         """Rows whose result can no longer change (no live beam, or see :func:`beam_search`)."""
         hopeless = ~torch.isfinite(best_live)
+        if not self.any_added:
+            return hopeless
         if penalised:
             return hopeless | (self.count[items] >= width)
         return hopeless | (self.rank[items].min(dim=1).values >= best_live)

@@ -7,8 +7,12 @@ so a PMI above 1 is necessary. One round:
 2. cut the corpus between units whose pair has p_ab < min_prob or PMI < min_pmi;
 3. candidates: the pieces with p ≥ min_prob (count over the round's units);
 4. redundancy removal: longest candidate first, take it out, split it with the unigram
-   segmenter over what is left, and keep it only if ln p(w) − Σ ln p(part) exceeds
-   penalty·(len(w) − 1); otherwise its count goes to its parts;
+   segmenter over what is left, and keep it only if keeping it saves at least ``min_saving``
+   nats of information over the corpus, c_w·(ln p(w) − Σ ln p(part) − 1) (N·F*, the first-order
+   change; L = H / l is the corpus information over its characters, so this is L's change
+   times the character count), and, with a ``penalty``, only if ln p(w) − Σ ln p(part) exceeds
+   penalty·(len(w) − 1) too (the reference implementation's rule); otherwise its count goes to
+   its parts;
 5. the kept words become units of the next round.
 
 Rounds go on while L falls (by at least min_gain) on held-out text, every 50th fragment,
@@ -39,7 +43,8 @@ class MinentConfig:
 
     min_prob: float = 1e-7  # pairs and candidate pieces need at least this probability
     min_pmi: float = 1.0  # pairs need ln(p_ab / (p_a p_b)) of at least this
-    penalty: float = 1.0  # keep w if ln p(w) − Σ ln p(part) > penalty · (len(w) − 1)
+    min_saving: float = 20.0  # keep w only if c_w·(ln p(w) − Σ ln p(part) − 1) > this many nats
+    penalty: float = 0.0  # and only if ln p(w) − Σ ln p(part) > penalty · (len(w) − 1) (0: no such rule)
     remove_redundant: bool = True  # False keeps every candidate (to measure what removal does)
     max_rounds: int = 10
     max_units: int = 12  # longer pieces (in units) are not candidates
@@ -166,7 +171,7 @@ def _round(corpus: UnitCorpus, config: MinentConfig, number: int) -> tuple[Round
     cut_entropy = _entropy_of_types(pieces, candidate, unit_lengths, type_chars)
 
     if config.remove_redundant:
-        removal = _RedundancyRemoval(pieces, candidate, alone, type_chars, config.penalty)
+        removal = _RedundancyRemoval(pieces, candidate, alone, type_chars, config)
         kept = np.flatnonzero(candidate & ~removal.removed)
         removed_parts = removal.parts
     else:
@@ -252,7 +257,7 @@ class _RedundancyRemoval:
     """
 
     def __init__(
-        self, pieces: _Pieces, candidate: np.ndarray, alone: np.ndarray, type_chars: np.ndarray, penalty: float
+        self, pieces: _Pieces, candidate: np.ndarray, alone: np.ndarray, type_chars: np.ndarray, config: MinentConfig
     ) -> None:
         self.pieces = pieces
         self.counts = pieces.type_counts.astype(np.float64)
@@ -266,7 +271,7 @@ class _RedundancyRemoval:
         type_units = pieces.lengths[pieces.type_first]
         for n in sorted(set(type_units[ids].tolist()), reverse=True):
             rows = ids[type_units[ids] == n]
-            self._decide(rows, n, type_chars[rows], penalty)
+            self._decide(rows, n, type_chars[rows], config)
 
     def _logp_types(self, types: np.ndarray) -> np.ndarray:
         logp = np.full(len(types), -np.inf)
@@ -274,7 +279,7 @@ class _RedundancyRemoval:
         logp[found] = np.log(np.maximum(self.counts[types[found]], 1)) - self.log_total
         return logp
 
-    def _decide(self, rows: np.ndarray, n: int, chars: np.ndarray, penalty: float) -> None:
+    def _decide(self, rows: np.ndarray, n: int, chars: np.ndarray, config: MinentConfig) -> None:
         pieces = self.pieces
         starts = pieces.starts[pieces.type_first[rows]]
         units = pieces.values[starts[:, None] + np.arange(n)]  # (m, n) unit ids
@@ -306,7 +311,9 @@ class _RedundancyRemoval:
                 score[better, i] = total[better]
                 best_end[better, i] = j
         own = np.log(np.maximum(self.counts[rows], 1)) - self.log_total
-        remove = own - score[:, 0] <= penalty * (chars - 1)
+        gain = own - score[:, 0]  # ln p(w) − Σ ln p(part) over its best split
+        saving = self.counts[rows] * (gain - 1)  # nats of corpus information that keeping w saves
+        remove = (saving <= config.min_saving) | (gain <= config.penalty * (chars - 1))
         for r in np.flatnonzero(remove).tolist():
             word = int(rows[r])
             parts: list[tuple[int, int]] = []
