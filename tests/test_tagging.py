@@ -131,6 +131,47 @@ def test_tiny_model_overfits_and_round_trips(tmp_path: Path) -> None:
     assert config["task"] == "seg" and config["training"]["dev"]["f1"] == 1.0
 
 
+def test_weight_average_is_the_mean_of_what_it_saw() -> None:
+    from nlptk.tagging.train import _WeightAverage
+
+    examples = tiny_examples()
+    shape = {"dim": 8, "char_dim": 4, "bigram_dim": 0, "dilations": [1], "dropout": 0.0}
+    options = TrainOptions(epochs=1, batch_chars=200, min_char_count=1, min_bigram_count=1)
+    model = train_tagger("seg", examples, examples, shape, options, log=lambda _: None)
+    average = _WeightAverage()
+    seen = []
+    for scale in (1.0, 2.0, 6.0):
+        with torch.no_grad():
+            for parameter in model.parameters():
+                parameter.mul_(scale)
+        seen.append({k: v.clone() for k, v in model.state_dict().items()})
+        average.add(model)
+    mean = average.state(model.state_dict())
+    weight = "output.weight"
+    assert torch.allclose(mean[weight], sum(s[weight] for s in seen) / 3)
+    assert mean[weight].dtype == seen[0][weight].dtype
+    assert torch.equal(mean["crf.trans_penalty"], seen[0]["crf.trans_penalty"])  # fixed buffers stay
+
+
+def test_averaged_training_keeps_the_better_of_average_and_best(tmp_path: Path) -> None:
+    examples = tiny_examples()
+    shape = {"dim": 16, "char_dim": 8, "bigram_dim": 4, "dilations": [1, 2], "dropout": 0.0}
+    options = TrainOptions(
+        epochs=30, patience=30, batch_chars=200, lr=1e-2, min_char_count=1, min_bigram_count=1, average=True
+    )
+    logged: list[str] = []
+    model = train_tagger("seg", examples, examples, shape, options, log=logged.append)
+    assert any(line.startswith("average of 30 evaluated weights") for line in logged)
+    training = model.config.training
+    assert training["dev"]["f1"] == pytest.approx(evaluate_tagger(model, examples)["f1"])  # the kept model's record
+    singles = [float(line.rsplit("f1 ", 1)[1].split()[0]) for line in logged if line.startswith("epoch")]
+    assert len(singles) == 30
+    if "averaged_checkpoints" in training:
+        assert training["dev"]["f1"] > max(singles) - 1e-4
+    else:
+        assert training["dev"]["f1"] == pytest.approx(max(singles), abs=1e-4)  # logged to 4 places
+
+
 def test_loading_a_wrong_model_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(NlptkError, match="not a tagger model"):
         Tagger.load(tmp_path)

@@ -62,6 +62,10 @@ def tag_train(
         Optional[list[str]],  # noqa: UP045
         typer.Option(help="Raw text (repeatable): initialise character embeddings from its PPMI-SVD vectors."),
     ] = None,
+    average: Annotated[
+        bool,
+        typer.Option(help="Also average the weights of every dev evaluation; the average is kept if it scores better."),
+    ] = False,
     init_from: Annotated[
         Optional[Path],  # noqa: UP045
         typer.Option(help="Continue training this model (its vocabulary and shape: the shape options are ignored)."),
@@ -107,6 +111,7 @@ def tag_train(
         threads=threads,
         evaluations_per_epoch=evaluations,
         pretrain_chars=pretrain_chars or [],
+        average=average,
         extra={"train_files": train, "dev_files": dev or f"{holdout} held-out training sentences"},
     )
     if init_from is not None:

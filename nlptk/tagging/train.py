@@ -42,6 +42,7 @@ class TrainOptions:
     pretrain_chars: list[str] = field(default_factory=list)  # raw text files for character vectors
     pretrain_min_count: int = 5  # characters this frequent in that text join the vocabulary
     threads: int = 0  # torch threads (0: every CPU)
+    average: bool = False  # also average the weights of every dev evaluation; keep the average if it scores better
     extra: dict = field(default_factory=dict)
 
 
@@ -78,6 +79,7 @@ def train_tagger(
     pieces = [c for e in train for c in chunk_example(e, config.max_len)]
     started = time.monotonic()
     best_score, best_state, best_epoch, stale = -1.0, None, 0, 0
+    average = _WeightAverage() if options.average else None
     history = []
     stop = False
     schedule = torch.optim.lr_scheduler.ExponentialLR(optimizer, gamma=options.lr_decay)
@@ -103,6 +105,8 @@ def train_tagger(
                 scores = evaluate_tagger(model, dev)
                 model.train()
                 history.append({"epoch": epoch, "step": step, "loss": total_loss / step, **scores})
+                if average is not None:
+                    average.add(model)
                 log(f"epoch {epoch} step {step}/{len(batches)} loss {total_loss / step:.3f} dev " + _fmt(scores))
                 if scores["f1"] > best_score:
                     best_score, best_epoch, stale = scores["f1"], epoch, 0
@@ -119,6 +123,17 @@ def train_tagger(
     if best_state is not None:
         model.load_state_dict(best_state)
     model.eval()
+    best_dev = next((h for h in history if h["f1"] == best_score), {})
+    averaged = {}
+    if average is not None and average.count > 1:
+        single = {k: v.detach().clone() for k, v in model.state_dict().items()}
+        model.load_state_dict(average.state(single))
+        scores = evaluate_tagger(model, dev)
+        log(f"average of {average.count} evaluated weights: dev " + _fmt(scores))
+        if scores["f1"] > best_score:
+            best_dev, averaged = scores, {"averaged_checkpoints": average.count}
+        else:
+            model.load_state_dict(single)
     minutes = (time.monotonic() - started) / 60
     earlier = {"continued_from": initial.config.training} if initial is not None else {}
     model.config.training = {
@@ -130,9 +145,32 @@ def train_tagger(
         "dev_examples": len(dev),
         "options": {k: v for k, v in vars(options).items() if k != "extra"},
         **options.extra,
-        "dev": next((h for h in history if h["f1"] == best_score), {}),
+        **averaged,
+        "dev": best_dev,
     }
     return model
+
+
+class _WeightAverage:
+    """The running mean of a model's floating-point weights over the times :meth:`add` saw them."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.sums: dict[str, torch.Tensor] = {}
+
+    def add(self, model: Tagger) -> None:
+        self.count += 1
+        for name, value in model.state_dict().items():
+            if value.is_floating_point():
+                value = value.detach().double()
+                self.sums[name] = self.sums[name] + value if name in self.sums else value.clone()
+
+    def state(self, like: dict[str, torch.Tensor]) -> dict[str, torch.Tensor]:
+        """``like`` with every averaged tensor replaced by its mean (in its own dtype)."""
+        return {
+            name: (self.sums[name] / self.count).to(value.dtype) if name in self.sums else value
+            for name, value in like.items()
+        }
 
 
 MAX_RAW_CHARS = 8000
