@@ -245,6 +245,28 @@ def test_scores_are_the_teacher_forced_log_probabilities(models: dict[str, Coupl
                 assert score == pytest.approx(teacher_forced_log_prob(model, answer.first, candidate), abs=1e-3)
 
 
+def test_bfloat16_output_layer_agrees_and_does_not_depend_on_the_batch() -> None:
+    """The fast output layer (bf16 product, float32 bias) is close to float32, and a line's
+    answer is the same alone, in a batch, and with two threads."""
+    model = tiny_model(16, seed=3)
+    features = torch.randn(7, 1, 16 + 16)
+    exact = model._scores(features)
+    model.fast_output = model.output.weight.detach().to(torch.bfloat16)
+    fast = model._scores(features)
+    assert fast.dtype == torch.float32
+    assert torch.allclose(fast, exact, atol=0.05)
+    lines = random_lines(30, seed=8)
+    decoding = Decoding.parse("beam-4")
+    batched = [a.candidates for a in answer_lines(model, lines, decoding, n=2)]
+    alone = [answer_lines(model, [line], decoding, n=2)[0].candidates for line in lines]
+    assert batched == alone
+    torch.set_num_threads(2)
+    try:
+        assert [a.candidates for a in answer_lines(model, lines, decoding, n=2)] == batched
+    finally:
+        torch.set_num_threads(1)
+
+
 def test_beam_candidates_improve_on_greedy(models: dict[str, CoupletModel]) -> None:
     model = models["gru"]
     lines = random_lines(20, seed=11)

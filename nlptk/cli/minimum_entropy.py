@@ -32,7 +32,7 @@ def lexicon_command(
     min_saving: Annotated[
         float,
         typer.Option(
-            help="Redundancy removal keeps w only if it saves this many nats over the corpus: "
+            help="Redundancy removal keeps w only if it saves more than this many nats over the corpus: "
             "count(w)·(ln p(w) − Σ ln p(parts) − 1) > min-saving."
         ),
     ] = 20.0,

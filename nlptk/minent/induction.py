@@ -7,7 +7,7 @@ so a PMI above 1 is necessary. One round:
 2. cut the corpus between units whose pair has p_ab < min_prob or PMI < min_pmi;
 3. candidates: the pieces with p ≥ min_prob (count over the round's units);
 4. redundancy removal: longest candidate first, take it out, split it with the unigram
-   segmenter over what is left, and keep it only if keeping it saves at least ``min_saving``
+   segmenter over what is left, and keep it only if keeping it saves more than ``min_saving``
    nats of information over the corpus, c_w·(ln p(w) − Σ ln p(part) − 1) (N·F*, the first-order
    change; L = H / l is the corpus information over its characters, so this is L's change
    times the character count), and, with a ``penalty``, only if ln p(w) − Σ ln p(part) exceeds
