@@ -118,6 +118,14 @@ def test_ner_train_and_predict_format(tmp_path: Path) -> None:
     rows = [line.split("\t") for line in result.stdout.splitlines() if line]
     assert [r[0] for r in rows] == list("张三在北京工作")
     assert [r[1] for r in rows] == ["B-PER", "I-PER", "O", "B-LOC", "I-LOC", "O", "O"]
+    flagged = tmp_path / "flagged"
+    result = nlptk("tag", "train", "--task", "ner", str(data), "--dev", str(data), "-o", str(flagged),
+                   "--init-from", str(model), "--entity-folds", "2", "--epochs", "1", "--quiet")  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    config = json.loads((flagged / "config.json").read_text(encoding="utf-8"))
+    entities = sorted(map(tuple, config["entities"]))
+    assert entities == [("上海", "LOC"), ("北京", "LOC"), ("张三", "PER"), ("李四", "PER")]
+    assert config["training"]["options"]["entity_folds"] == 2
 
 
 DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"

@@ -217,3 +217,74 @@ def test_pretrained_char_vectors_group_characters_of_like_contexts() -> None:
     sim = {(a, b): float(unit[chars.index(a)] @ unit[chars.index(b)]) for a in "张李北" for b in "王南"}
     assert sim[("张", "王")] > sim[("张", "南")] and sim[("李", "王")] > sim[("李", "南")]
     assert sim[("北", "南")] > sim[("北", "王")]
+
+
+def test_dictionary_words_listed_twice_belong_to_both_groups() -> None:
+    from nlptk.tagging.features import DictionaryMatcher
+
+    matcher = DictionaryMatcher([("北京", "ns"), ("北京", "nt"), ("上海", "ns")], tag_groups=("ns", "nt"))
+    flags = matcher.flags("北京上海", np.array([0, 4])).astype(int)
+    assert flags[:, 3].tolist() == [1, 0, 1, 0]  # ns: both
+    assert flags[:, 6].tolist() == [1, 0, 0, 0]  # nt: 北京 only
+
+
+NER_SENTENCES = [("张三在北京", "PER PER O LOC LOC"), ("李四去上海", "PER PER O LOC LOC")]
+NER_SENTENCES += [("张三去上海", "PER PER O LOC LOC"), ("王五在南京", "PER PER O LOC LOC")]
+
+
+def ner_examples() -> list[Example]:
+    def bio(kinds: str) -> tuple[str, ...]:
+        tags, previous = [], "O"
+        for kind in kinds.split():
+            tags.append("O" if kind == "O" else ("I-" if kind == previous else "B-") + kind)
+            previous = kind
+        return tuple(tags)
+
+    return [Example(text, bio(kinds)) for text, kinds in NER_SENTENCES]
+
+
+def test_entity_folds_flag_only_the_other_folds_entities() -> None:
+    from nlptk.tagging.train import _entity_folds
+
+    examples = ner_examples()
+    folds, matchers, entities = _entity_folds(examples, 2)
+    assert [[e.text for e in f] for f in folds] == [["张三在北京", "李四去上海"], ["张三去上海", "王五在南京"]]
+    assert ("北京", "LOC") in entities and ("王五", "PER") in entities and len(entities) == 6
+    assert matchers[0].width == 9  # any entity, LOC, PER: begin/inside/end each
+    # Fold 0 sees the entities of fold 1 only: 张三 and 上海, not 北京 or 李四.
+    begins = matchers[0].flags("张三在北京李四去上海", np.array([0, 5, 10]))[:, 0].astype(int).tolist()
+    assert begins == [1, 0, 0, 0, 0, 0, 0, 0, 1, 0]
+    begins = matchers[1].flags("王五在南京", np.array([0, 5]))[:, 0].astype(int).tolist()
+    assert begins == [0, 0, 0, 0, 0]  # 王五 and 南京 are fold 1's own
+
+
+def test_entity_flags_start_with_zero_weight_and_survive_saving(tmp_path: Path) -> None:
+    from nlptk.tagging.train import _entity_folds, _with_entity_flags
+
+    examples = ner_examples()
+    shape = {"dim": 16, "char_dim": 8, "bigram_dim": 4, "dilations": [1], "dropout": 0.0, "dictionary": ""}
+    options = TrainOptions(epochs=3, batch_chars=200, lr=1e-2, min_char_count=1, min_bigram_count=1)
+    plain = train_tagger("ner", examples, examples, shape, options, log=lambda _: None).eval()
+    texts = [e.text for e in examples] + ["王五去北京"]
+    flagged = _with_entity_flags(plain, _entity_folds(examples, 2)[2]).eval()
+    assert flagged.featurizer.word_dim == plain.featurizer.word_dim + 9
+    assert flagged.predict(texts) == plain.predict(texts)  # the new inputs start with zero weight
+    flagged.save(tmp_path / "m")
+    again = Tagger.load(tmp_path / "m")
+    assert again.config.entities == flagged.config.entities and ["王五", "PER"] in again.config.entities
+    assert again.featurizer.encode(["王五"]).words[0, :, -3].tolist() == [1, 0]  # PER group: begins at 王
+    with pytest.raises(NlptkError, match="give --entity-folds"):
+        train_tagger("ner", examples, examples, shape, options, log=lambda _: None, initial=again)
+
+
+def test_training_with_entity_folds_fits_tiny_data() -> None:
+    examples = ner_examples() * 3
+    shape = {"dim": 16, "char_dim": 8, "bigram_dim": 4, "dilations": [1, 2], "dropout": 0.0}
+    options = TrainOptions(
+        epochs=40, patience=40, batch_chars=100, lr=1e-2, min_char_count=1, min_bigram_count=1, entity_folds=2
+    )
+    logged: list[str] = []
+    model = train_tagger("ner", examples, examples, shape, options, log=logged.append)
+    assert "6 training entities flagged; 2 folds see only the others'" in logged
+    assert len(model.config.entities) == 6 and model.config.training["options"]["entity_folds"] == 2
+    assert evaluate_tagger(model, examples)["f1"] == 1.0

@@ -70,6 +70,13 @@ def tag_train(
         Optional[Path],  # noqa: UP045
         typer.Option(help="Continue training this model (its vocabulary and shape: the shape options are ignored)."),
     ] = None,
+    entity_folds: Annotated[
+        int,
+        typer.Option(
+            help="Flag strings that are entities in the training data; while training, each of this many"
+            " contiguous folds sees only the other folds' entities (0: off)."
+        ),
+    ] = 0,
     threads: Annotated[int, typer.Option(help="torch threads (0: every CPU).")] = 0,
     seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
     quiet: Quiet = False,
@@ -112,6 +119,7 @@ def tag_train(
         evaluations_per_epoch=evaluations,
         pretrain_chars=pretrain_chars or [],
         average=average,
+        entity_folds=entity_folds,
         extra={"train_files": train, "dev_files": dev or f"{holdout} held-out training sentences"},
     )
     if init_from is not None:

@@ -4,7 +4,8 @@ Characters are normalised to half-width first (１ and 1 share an id); unknown c
 bigrams map to a shared "unknown" id, 0 is padding. A position's features are its character,
 the bigram ending at it and the bigram starting at it, and optionally whether a dictionary
 word begins, continues or ends there (:class:`DictionaryMatcher`), for all words and separately
-for the words of chosen part-of-speech groups (jieba's ``nr`` people, ``ns`` places, …).
+for the words of chosen part-of-speech groups (jieba's ``nr`` people, ``ns`` places, …), and
+likewise for strings that were entities of each type in the training data.
 """
 
 from __future__ import annotations
@@ -45,10 +46,16 @@ class Featurizer:
     """Maps texts to character and bigram ids."""
 
     def __init__(
-        self, chars: Sequence[str], bigram_keys: np.ndarray, dictionary: str = "", tag_groups: Sequence[str] = ()
+        self,
+        chars: Sequence[str],
+        bigram_keys: np.ndarray,
+        dictionary: str = "",
+        tag_groups: Sequence[str] = (),
+        entities: Sequence[Sequence[str]] = (),
     ) -> None:
         self.dictionary = dictionary
         self.matcher = DictionaryMatcher.open(dictionary, tuple(tag_groups)) if dictionary else None
+        self.entities = entity_matcher(entities) if entities else None
         self.vocab = CharVocab(chars)
         self.char_unk = len(self.vocab)  # ids 1..len-1 are characters, 0 padding
         self.bigram_keys = np.asarray(bigram_keys, dtype=np.uint64)
@@ -65,7 +72,7 @@ class Featurizer:
 
     @property
     def word_dim(self) -> int:
-        return 0 if self.matcher is None else self.matcher.width
+        return sum(m.width for m in (self.matcher, self.entities) if m is not None)
 
     @classmethod
     def build(
@@ -100,8 +107,12 @@ class Featurizer:
         padded = np.concatenate(([0], ids, [0])).astype(np.uint64)
         return (padded[:-1] << BIGRAM_SHIFT) | padded[1:]
 
-    def encode(self, texts: Sequence[str]) -> Batch:
-        """Padded ids of ``texts`` (each non-empty), computed for the whole batch at once."""
+    def encode(self, texts: Sequence[str], entities: DictionaryMatcher | None = None) -> Batch:
+        """Padded ids of ``texts`` (each non-empty), computed for the whole batch at once.
+
+        ``entities`` replaces the model's own entity list (training flags each fold's texts
+        with the entities of the other folds only).
+        """
         lengths = np.array([len(t) for t in texts], dtype=np.int64)
         width = int(lengths.max()) if len(texts) else 0
         ids = self._char_ids("".join(texts))
@@ -120,10 +131,12 @@ class Featurizer:
         chars[rows, offsets] = ids
         left[rows, offsets] = pairs[framed_pos - 1]
         right[rows, offsets] = pairs[framed_pos]
+        matchers = [m for m in (self.matcher, self.entities if entities is None else entities) if m is not None]
         words = None
-        if self.matcher is not None:
-            words = np.zeros((len(texts), width, self.matcher.width), dtype=np.float32)
-            words[rows, offsets] = self.matcher.flags("".join(texts), starts)
+        if matchers:
+            text = "".join(texts)
+            words = np.zeros((len(texts), width, self.word_dim), dtype=np.float32)
+            words[rows, offsets] = np.concatenate([m.flags(text, starts) for m in matchers], axis=1)
         return Batch(chars, left, right, lengths, words)
 
 
@@ -131,7 +144,8 @@ class DictionaryMatcher:
     """Flags where dictionary words begin, continue and end (all matches, overlapping ones too).
 
     Three flags for all words, then three for each tag group: the words whose part-of-speech
-    tag starts with the group's prefix (``"nr"`` takes nr, nrt, nrfg).
+    tag starts with the group's prefix (``"nr"`` takes nr, nrt, nrfg). A word listed more than
+    once belongs to the groups of all its entries.
     """
 
     def __init__(self, entries: Iterable[tuple[str, str]], tag_groups: Sequence[str] = ()) -> None:
@@ -142,6 +156,7 @@ class DictionaryMatcher:
         for word, tag in entries:
             if len(word) >= 2:
                 groups = 1 | sum(2 << i for i, prefix in enumerate(tag_groups) if tag.startswith(prefix))
+                groups |= self._automaton.get(word, (0, 0))[1]
                 self._automaton.add_word(word, (len(word), groups))
         self._automaton.make_automaton()
 
@@ -176,3 +191,10 @@ class DictionaryMatcher:
             np.add.at(middle, np.maximum(last - 1, first + 1), -1)
             flags[:, column + 1] = np.cumsum(middle) > 0
         return flags[: len(text)]
+
+
+def entity_matcher(entities: Sequence[Sequence[str]], types: Sequence[str] = ()) -> DictionaryMatcher:
+    """Flags for ``(string, type)`` entities: any entity, then one group per type (``types``, or
+    the sorted types of ``entities``)."""
+    types = tuple(types) or tuple(sorted({kind for _, kind in entities}))
+    return DictionaryMatcher(((text, kind) for text, kind in entities), types)

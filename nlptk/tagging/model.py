@@ -19,7 +19,7 @@ from torch import nn
 from nlptk.cpu import bf16_is_fast
 from nlptk.tagging.crf import CRF
 from nlptk.tagging.encoder import ConvEncoder
-from nlptk.tagging.features import Batch, Featurizer
+from nlptk.tagging.features import Batch, DictionaryMatcher, Featurizer
 from nlptk.tagging.schemes import TagScheme
 from nlptk.text import sentences
 from nlptk.weights import compact_state, expand_state, load_model_directory, save_model_directory
@@ -47,6 +47,7 @@ class TaggerConfig:
     dictionary: str = ""  # "jieba" (or a word list path): flag dictionary-word positions as features
     dictionary_tags: list[str] = field(default_factory=list)  # extra flags for words with these tag prefixes
     lstm_dim: int = 0  # hidden size of an optional BiLSTM after the convolutions
+    entities: list[list[str]] = field(default_factory=list)  # [string, type] of training entities, flagged
     training: dict = field(default_factory=dict)
 
 
@@ -79,8 +80,11 @@ class Tagger(nn.Module):
         )
         return self.output(hidden), mask
 
-    def loss(self, texts: Sequence[str], tags: Sequence[Sequence[str]]) -> torch.Tensor:
-        batch = self.featurizer.encode(texts)
+    def loss(
+        self, texts: Sequence[str], tags: Sequence[Sequence[str]], entities: DictionaryMatcher | None = None
+    ) -> torch.Tensor:
+        """Mean CRF negative log-likelihood; ``entities`` replaces the flagged entity list."""
+        batch = self.featurizer.encode(texts, entities)
         emissions, mask = self.emissions(batch)
         gold = np.zeros(batch.chars.shape, dtype=np.int64)
         index = {t: i for i, t in enumerate(self.config.tags)}
@@ -152,7 +156,9 @@ class Tagger(nn.Module):
         def build(raw: dict, state: dict) -> Tagger:
             config = TaggerConfig(**raw)
             bigram_keys = state.pop("bigram_keys").numpy().astype(np.uint64)
-            featurizer = Featurizer(config.chars, bigram_keys, config.dictionary, config.dictionary_tags)
+            featurizer = Featurizer(
+                config.chars, bigram_keys, config.dictionary, config.dictionary_tags, config.entities
+            )
             model = cls(config, featurizer)
             model.load_state_dict(expand_state(state))
             return model

@@ -6,7 +6,7 @@ import math
 import random
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import torch
@@ -17,7 +17,7 @@ from nlptk.evaluate import score_segmentation, score_spans
 from nlptk.io import read_lines, resolve_inputs
 from nlptk.progress import NoProgress, Progress
 from nlptk.tagging.data import Example, chunk_example
-from nlptk.tagging.features import Featurizer, normalised_codepoints
+from nlptk.tagging.features import DictionaryMatcher, Featurizer, entity_matcher, normalised_codepoints
 from nlptk.tagging.model import Tagger, TaggerConfig
 from nlptk.tagging.pretrain import char_vectors, frequent_chars
 from nlptk.tagging.schemes import TagScheme, spans
@@ -43,6 +43,7 @@ class TrainOptions:
     pretrain_min_count: int = 5  # characters this frequent in that text join the vocabulary
     threads: int = 0  # torch threads (0: every CPU)
     average: bool = False  # also average the weights of every dev evaluation; keep the average if it scores better
+    entity_folds: int = 0  # flag training entities; each of this many folds sees only the others' (0: off)
     extra: dict = field(default_factory=dict)
 
 
@@ -67,6 +68,13 @@ def train_tagger(
     torch.manual_seed(options.seed)
     cpu_threads(options.threads)
     model = _continued(initial, task, train) if initial is not None else _new_model(task, train, shape, options, log)
+    folds, fold_entities = [list(train)], [None]
+    if options.entity_folds:
+        folds, fold_entities, entities = _entity_folds(train, options.entity_folds)
+        model = _with_entity_flags(model, entities)
+        log(f"{len(entities)} training entities flagged; {len(folds)} folds see only the others'")
+    elif model.config.entities:
+        raise NlptkError("the model flags training entities: give --entity-folds")
     config = model.config
     crf_params = list(model.crf.parameters())
     body_params = [p for n, p in model.named_parameters() if not n.startswith("crf.")]
@@ -76,7 +84,7 @@ def train_tagger(
             {"params": crf_params, "lr": options.lr * options.crf_lr_multiplier},
         ]
     )
-    pieces = [c for e in train for c in chunk_example(e, config.max_len)]
+    fold_pieces = [[c for e in fold for c in chunk_example(e, config.max_len)] for fold in folds]
     started = time.monotonic()
     best_score, best_state, best_epoch, stale = -1.0, None, 0, 0
     average = _WeightAverage() if options.average else None
@@ -84,15 +92,18 @@ def train_tagger(
     stop = False
     schedule = torch.optim.lr_scheduler.ExponentialLR(optimizer, gamma=options.lr_decay)
     for epoch in range(1, options.epochs + 1):
-        batches = _batches(pieces, options.batch_chars, random.Random(options.seed + epoch))
+        rng = random.Random(options.seed + epoch)
+        batches = [(f, b) for f, pieces in enumerate(fold_pieces) for b in _batches(pieces, options.batch_chars, rng)]
+        if len(fold_pieces) > 1:
+            rng.shuffle(batches)  # each batch comes from one fold; the folds' batches interleave
         checkpoints = {
             round(len(batches) * (i + 1) / options.evaluations_per_epoch) for i in range(options.evaluations_per_epoch)
         }
         progress.stage(f"epoch {epoch}", len(batches))
         model.train()
         total_loss = 0.0
-        for step, batch in enumerate(batches, 1):
-            loss = model.loss([b.text for b in batch], [b.tags for b in batch])
+        for step, (fold, batch) in enumerate(batches, 1):
+            loss = model.loss([b.text for b in batch], [b.tags for b in batch], fold_entities[fold])
             optimizer.zero_grad()
             loss.backward()
             torch.nn.utils.clip_grad_norm_(model.parameters(), options.clip)
@@ -206,6 +217,40 @@ def _continued(model: Tagger, task: str, train: Sequence[Example]) -> Tagger:
     if unknown:
         raise NlptkError(f"the training data has tags the model lacks: {', '.join(unknown[:5])}")
     return model.float()
+
+
+def _entity_folds(
+    train: Sequence[Example], count: int
+) -> tuple[list[list[Example]], list[DictionaryMatcher], list[tuple[str, str]]]:
+    """``train`` cut into ``count`` contiguous folds, the entities each fold may see (those of the
+    other folds: what a model meets on new documents), and every training entity."""
+    folds = [list(train[i * len(train) // count : (i + 1) * len(train) // count]) for i in range(count)]
+    found = [{(e.text[s:t], kind) for e in fold for s, t, kind in spans(e.tags) if kind} for fold in folds]
+    entities = sorted(set().union(*found))
+    if not entities:
+        raise NlptkError("--entity-folds needs training data with typed spans (NER or POS)")
+    types = sorted({kind for _, kind in entities})
+    others = [sorted(set().union(*(f for j, f in enumerate(found) if j != i))) for i in range(count)]
+    return folds, [entity_matcher(o, types) for o in others], entities
+
+
+def _with_entity_flags(model: Tagger, entities: list[tuple[str, str]]) -> Tagger:
+    """``model`` flagging ``entities``. A model without entity flags gets them with zero input
+    weights, so it starts out predicting exactly as before."""
+    known = {kind for _, kind in model.config.entities}
+    if known and known != {kind for _, kind in entities}:
+        raise NlptkError(f"the model flags entities of types {', '.join(sorted(known))}, the data has others")
+    config = replace(model.config, entities=[list(e) for e in entities])
+    featurizer = Featurizer(
+        config.chars, model.featurizer.bigram_keys, config.dictionary, config.dictionary_tags, config.entities
+    )
+    extended = Tagger(config, featurizer)
+    state = model.state_dict()
+    weight = state["encoder.project.weight"]
+    missing = extended.encoder.project.in_features - weight.shape[1]
+    state["encoder.project.weight"] = torch.cat([weight, weight.new_zeros(weight.shape[0], missing)], dim=1)
+    extended.load_state_dict(state)
+    return extended
 
 
 def _raw_lines(paths: Sequence[str]) -> Iterator[str]:
