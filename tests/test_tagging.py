@@ -256,6 +256,9 @@ def test_entity_folds_flag_only_the_other_folds_entities() -> None:
     assert begins == [1, 0, 0, 0, 0, 0, 0, 0, 1, 0]
     begins = matchers[1].flags("王五在南京", np.array([0, 5]))[:, 0].astype(int).tolist()
     assert begins == [0, 0, 0, 0, 0]  # 王五 and 南京 are fold 1's own
+    for count in (1, 5):
+        with pytest.raises(NlptkError, match="--entity-folds must be between 2 and"):
+            _entity_folds(examples, count)
 
 
 def test_entity_flags_start_with_zero_weight_and_survive_saving(tmp_path: Path) -> None:

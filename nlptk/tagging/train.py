@@ -224,6 +224,8 @@ def _entity_folds(
 ) -> tuple[list[list[Example]], list[DictionaryMatcher], list[tuple[str, str]]]:
     """``train`` cut into ``count`` contiguous folds, the entities each fold may see (those of the
     other folds: what a model meets on new documents), and every training entity."""
+    if not 2 <= count <= len(train):
+        raise NlptkError(f"--entity-folds must be between 2 and the number of training sentences, not {count}")
     folds = [list(train[i * len(train) // count : (i + 1) * len(train) // count]) for i in range(count)]
     found = [{(e.text[s:t], kind) for e in fold for s, t, kind in spans(e.tags) if kind} for fold in folds]
     entities = sorted(set().union(*found))
