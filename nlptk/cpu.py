@@ -21,6 +21,8 @@ def cpu_threads(threads: int = 0) -> None:
     """Set torch's intra-op threads: ``threads``, or every CPU this process may run on (0)."""
     import torch
 
+    from nlptk import checks
     from nlptk.parallel import default_workers
 
+    checks.threads(threads)
     torch.set_num_threads(threads or default_workers())

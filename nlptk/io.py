@@ -1,30 +1,46 @@
 """The only place that opens user files and writes outputs.
 
-Inputs: paths, globs or ``-`` for stdin, decoded as UTF-8 with a BOM stripped and line ends
-normalised to ``\\n``. Undecodable bytes stop the run with the file, line and byte offset
-unless ``encoding_errors`` is ``replace`` or ``ignore``. Outputs are written atomically: a
-temporary file beside the target is renamed over it only when writing succeeded.
+Inputs: paths, globs or ``-`` for stdin, gzip, bzip2 or xz compressed or plain (told by their
+first bytes), decoded as UTF-8 with a BOM stripped and line ends normalised to ``\\n``.
+Undecodable bytes stop the run with the file, line and byte offset unless ``encoding_errors`` is
+``replace`` or ``ignore``. Outputs are written atomically: a temporary file beside the target is
+renamed over it only when writing succeeded, with the permissions the user's umask gives. A model
+directory replaces only an nlptk model directory, and only when asked to.
 """
 
 from __future__ import annotations
 
+import bz2
 import codecs
 import contextlib
 import glob
+import gzip
+import json
+import lzma
 import os
 import shutil
 import sys
 import tempfile
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Literal
 
-from nlptk.errors import NlptkError
+from nlptk.errors import NlptkError, OptionError
 
 EncodingErrors = Literal["strict", "replace", "ignore"]
 STDIN = "-"
 DEFAULT_CHUNK_BYTES = 8 << 20
+# The files of a model directory (see nlptk.weights); a directory holding anything else is not one.
+MODEL_FILES = frozenset({"config.json", "weights.pt"})
+# First bytes of the compressed formats read transparently, and the reader of each.
+_COMPRESSED: dict[bytes, tuple[str, Callable[[IO[bytes]], IO[bytes]]]] = {
+    b"\x1f\x8b": ("gzip", lambda raw: gzip.GzipFile(fileobj=raw, mode="rb")),
+    b"BZh": ("bzip2", lambda raw: bz2.BZ2File(raw, mode="rb")),
+    b"\xfd7zXZ\x00": ("xz", lambda raw: lzma.LZMAFile(raw, mode="rb")),  # noqa: SIM115
+}
+_DAMAGED_DATA = (OSError, EOFError, lzma.LZMAError, zlib.error)
 
 
 @dataclass(frozen=True)
@@ -64,16 +80,26 @@ def resolve_inputs(inputs: Iterable[str]) -> list[Source]:
     return sources
 
 
+def _compression(head: bytes) -> tuple[str, Callable[[IO[bytes]], IO[bytes]]] | None:
+    return next((found for magic, found in _COMPRESSED.items() if head.startswith(magic)), None)
+
+
 @contextlib.contextmanager
-def _open_binary(source: Source) -> Iterator[IO[bytes]]:
-    if source.is_stdin:
-        yield sys.stdin.buffer
-    else:
-        try:
-            with open(source.name, "rb") as handle:
-                yield handle
-        except OSError as exc:
-            raise NlptkError(f"{source.name}: {exc.strerror or exc}") from None
+def _open_binary(source: Source) -> Iterator[tuple[IO[bytes], IO[bytes]]]:
+    """(decompressed stream, raw stream) of ``source``; the raw one tells how far reading got."""
+    try:
+        with contextlib.ExitStack() as stack:
+            if source.is_stdin:
+                raw = sys.stdin.buffer
+                head = raw.peek(6)[:6] if hasattr(raw, "peek") else b""
+            else:
+                raw = stack.enter_context(open(source.name, "rb"))
+                head = raw.read(6)
+                raw.seek(0)
+            found = _compression(head)
+            yield (stack.enter_context(found[1](raw)) if found else raw), raw
+    except OSError as exc:
+        raise NlptkError(f"{source.name}: {exc.strerror or exc}") from None
 
 
 class _Decoder:
@@ -134,10 +160,13 @@ def read_chunks(
     for source in sources:
         decoder = _Decoder(source.name, encoding_errors)
         last = "\n"
-        with _open_binary(source) as handle:
-            while block := handle.read(chunk_bytes):
+        with _open_binary(source) as (handle, raw):
+            position = 0
+            while block := _read_block(handle, chunk_bytes, source):
                 if on_bytes is not None:
-                    on_bytes(len(block))
+                    consumed = raw.tell() if raw is not handle and raw.seekable() else position + len(block)
+                    on_bytes(consumed - position)
+                    position = consumed
                 text = decoder.decode(block)
                 if text:
                     last = text[-1]
@@ -145,6 +174,13 @@ def read_chunks(
             tail = decoder.decode(b"", final=True)
         if tail or last != "\n":
             yield tail + "\n"
+
+
+def _read_block(handle: IO[bytes], size: int, source: Source) -> bytes:
+    try:
+        return handle.read(size)
+    except _DAMAGED_DATA as exc:
+        raise NlptkError(f"{source.name}: damaged compressed data ({exc})") from None
 
 
 def read_lines(sources: Iterable[Source], encoding_errors: EncodingErrors = "strict") -> Iterator[str]:
@@ -161,6 +197,61 @@ def read_lines(sources: Iterable[Source], encoding_errors: EncodingErrors = "str
 def read_text(path: str, encoding_errors: EncodingErrors = "strict") -> str:
     """A whole (small) file as one string, decoded and normalised like every input."""
     return "".join(read_chunks(resolve_inputs([path]), encoding_errors=encoding_errors))
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _give_user_permissions(path: str | os.PathLike[str], directory: bool = False) -> None:
+    """Set the mode a plain ``open`` or ``mkdir`` would give under the user's umask (mkstemp gives 0600)."""
+    os.chmod(path, (0o777 if directory else 0o666) & ~_umask())
+
+
+def check_output_file(path: str | os.PathLike[str] | None, parameter: str = "output") -> None:
+    """Refuse, before any work, an output path that cannot become a file: a directory, or one in a
+    directory that does not exist. ``None`` and ``-`` (stdout) pass."""
+    if path is None or str(path) == STDIN:
+        return
+    target = Path(path)
+    if target.is_dir():
+        raise OptionError(parameter, f"{target} is a directory; give a file name")
+    directory = target.parent if str(target.parent) else Path(".")
+    if not directory.is_dir():
+        raise OptionError(parameter, f"{target}: directory {directory} does not exist")
+    if not os.access(directory, os.W_OK):
+        raise OptionError(parameter, f"{target}: cannot write in directory {directory}")
+
+
+def is_model_directory(path: Path) -> bool:
+    """True for a directory holding only model files, with an nlptk ``config.json``."""
+    if not path.is_dir() or path.is_symlink():
+        return False
+    if not set(os.listdir(path)) <= MODEL_FILES:
+        return False
+    try:
+        config = json.loads((path / "config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(config, dict) and "format" in config
+
+
+def check_model_output(path: str | os.PathLike[str], force: bool = False, parameter: str = "output") -> None:
+    """Refuse, before training, a model directory path that would replace what the user owns:
+    anything but an nlptk model directory, and that only with ``force``."""
+    target = Path(path)
+    here = Path.cwd().resolve()
+    if target.resolve() in (here, *here.parents):
+        raise OptionError(parameter, f"{target} is the current directory or one above it; give a new directory")
+    if not target.exists() and not target.is_symlink():
+        return
+    if not is_model_directory(target):
+        what = "a file" if not target.is_dir() else "a directory that is not an nlptk model"
+        raise OptionError(parameter, f"{target} is {what}; nlptk will not replace it: give a new directory")
+    if not force:
+        raise OptionError(parameter, f"{target} holds a model already; replace it with force (--force)")
 
 
 @contextlib.contextmanager
@@ -180,6 +271,7 @@ def atomic_output(path: str | os.PathLike[str] | None, binary: bool = False) -> 
         raise NlptkError(f"{target}: directory {directory} does not exist")
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
     try:
+        _give_user_permissions(tmp)
         with os.fdopen(fd, "wb" if binary else "w", encoding=None if binary else "utf-8") as handle:
             yield handle
             handle.flush()
@@ -204,6 +296,7 @@ def atomic_directory_file(path: str | os.PathLike[str]) -> Iterator[str]:
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
     os.close(fd)
     try:
+        _give_user_permissions(tmp)
         yield tmp
         os.replace(tmp, target)
     except BaseException:
@@ -213,33 +306,49 @@ def atomic_directory_file(path: str | os.PathLike[str]) -> Iterator[str]:
 
 
 @contextlib.contextmanager
-def atomic_directory(path: str | os.PathLike[str]) -> Iterator[Path]:
-    """A temporary directory to fill; it replaces ``path`` (a directory) only when the block succeeds."""
+def atomic_directory(path: str | os.PathLike[str], force: bool = False) -> Iterator[Path]:
+    """A temporary directory to fill; it becomes ``path`` only when the block succeeds.
+
+    An existing ``path`` is replaced only if it is an nlptk model directory and ``force`` is set
+    (:func:`check_model_output`); its model files are removed, nothing else ever is.
+    """
+    check_model_output(path, force)
     target = Path(path)
     parent = target.parent if str(target.parent) else Path(".")
     parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=parent))
     try:
+        _give_user_permissions(tmp, directory=True)
         yield tmp
         if target.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=parent))
-            os.replace(target, old / target.name)
+            old = parent / f".{target.name}.old.{os.getpid()}"
+            os.replace(target, old)
             os.replace(tmp, target)
-            shutil.rmtree(old, ignore_errors=True)
+            _remove_model_directory(old)
         else:
             os.replace(tmp, target)
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+        shutil.rmtree(tmp, ignore_errors=True)  # made by this call: only nlptk's files are in it
         raise
 
 
-def parse_memory(value: str) -> int:
-    """Bytes in a size such as ``1G``, ``512M``, ``800k`` or ``1000000``."""
+def _remove_model_directory(path: Path) -> None:
+    """Remove a replaced model directory: its model files, then the directory if nothing else is there."""
+    for name in MODEL_FILES:
+        with contextlib.suppress(FileNotFoundError):
+            (path / name).unlink()
+    with contextlib.suppress(OSError):
+        path.rmdir()
+
+
+def parse_memory(value: str, parameter: str = "memory") -> int:
+    """Bytes in a positive size such as ``1G``, ``512M``, ``800k`` or ``1000000``."""
     text = value.strip().upper().removesuffix("B").removesuffix("I")
     scale = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
     try:
-        if text and text[-1] in scale:
-            return int(float(text[:-1]) * scale[text[-1]])
-        return int(text)
-    except ValueError:
-        raise NlptkError(f"cannot read memory size {value!r}; use e.g. 512M or 1G") from None
+        size = int(float(text[:-1]) * scale[text[-1]]) if text and text[-1] in scale else int(text)
+    except (ValueError, OverflowError):
+        raise OptionError(parameter, f"cannot be read as a size: {value!r}; use e.g. 512M or 1G") from None
+    if size <= 0:
+        raise OptionError(parameter, f"must be a positive size, not {value!r}")
+    return size

@@ -66,9 +66,12 @@ def load_error_reason(exc: BaseException) -> str:
     return (str(exc).splitlines() or [type(exc).__name__])[0]
 
 
-def save_model_directory(path: str | os.PathLike[str], kind: str, config: dict, state: dict) -> None:
-    """Write ``config`` (tagged with the format ``kind``) and ``state`` as a model directory, atomically."""
-    with atomic_directory(path) as tmp:
+def save_model_directory(
+    path: str | os.PathLike[str], kind: str, config: dict, state: dict, force: bool = False
+) -> None:
+    """Write ``config`` (tagged with the format ``kind``) and ``state`` as a model directory, atomically;
+    an existing model directory is replaced only with ``force``, anything else never."""
+    with atomic_directory(path, force) as tmp:
         torch.save(state, tmp / "weights.pt")
         text = json.dumps({"format": kind, **config}, ensure_ascii=False, indent=1)
         (tmp / "config.json").write_text(text, encoding="utf-8")

@@ -11,11 +11,16 @@ from typing import Annotated, Optional
 import typer
 from typer.core import TyperGroup
 
-from nlptk.errors import NlptkError
+from nlptk.cli import help as _help  # noqa: F401  (help wording)
+from nlptk.errors import NlptkError, OptionError
 
 
 class PipeClosed(Exception):
     """stdout's reader has gone; typer itself would turn a BrokenPipeError into exit status 1."""
+
+
+class Interrupted(Exception):
+    """Ctrl-C or SIGTERM during a command (typer would turn KeyboardInterrupt into a silent exit)."""
 
 
 class _Group(TyperGroup):
@@ -24,6 +29,8 @@ class _Group(TyperGroup):
             return super().invoke(ctx)
         except BrokenPipeError:
             raise PipeClosed from None
+        except KeyboardInterrupt:
+            raise Interrupted from None
 
 
 class _DefaultCommandGroup(_Group):
@@ -44,11 +51,32 @@ def default_command_group(name: str) -> type[TyperGroup]:
 
 app = typer.Typer(
     cls=_Group,
+    rich_markup_mode=None,
     add_completion=False,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
     help="A Chinese-first NLP toolkit for the Unix shell. stdout is data; messages go to stderr.",
 )
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        from nlptk import __version__
+
+        typer.echo(f"nlptk {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_show_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """A Chinese-first NLP toolkit for the Unix shell. stdout is data; messages go to stderr."""
+
+
 evaluate_app = typer.Typer(no_args_is_help=True, help="Score predictions against gold data.")
 app.add_typer(evaluate_app, name="evaluate")
 tag_app = typer.Typer(no_args_is_help=True, help="CRF sequence tagging (segmentation, NER, POS): train, eval, predict.")
@@ -96,9 +124,36 @@ class EncodingErrors(str, Enum):
     ignore = "ignore"
 
 
+class ReportFormat(str, Enum):
+    """A score report: lines for people, or one JSON object."""
+
+    text = "text"
+    json = "json"
+
+
+def check_output_file(value: Path | None) -> Path | None:
+    from nlptk.io import check_output_file
+
+    check_output_file(value)
+    return value
+
+
 Inputs = Annotated[list[str], typer.Argument(help="Text files, globs, or - for stdin.", show_default=False)]
-Output = Annotated[Optional[Path], typer.Option("-o", "--output", help="Write here (atomically) instead of stdout.")]  # noqa: UP045
-Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars.")]
+Output = Annotated[
+    Optional[Path],  # noqa: UP045
+    typer.Option("-o", "--output", callback=check_output_file, help="Write here (atomically) instead of stdout."),
+]
+ModelOutput = Annotated[Path, typer.Option("-o", "--output", help="Model directory to write (a new one, or --force).")]
+Force = Annotated[
+    bool, typer.Option("--force", help="Replace the nlptk model directory at -o (nothing else is ever replaced).")
+]
+Model = Annotated[Optional[Path], typer.Option("-m", "--model", help="Model directory (default: the shipped model).")]  # noqa: UP045
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars or messages on stderr.")]
+Seed = Annotated[int, typer.Option(help="Random seed (0 to 2^32-1); the same seed gives the same output.")]
+Threads = Annotated[int, typer.Option(help="CPU threads for torch (0: every CPU this process may use).")]
+Header = Annotated[bool, typer.Option("--header", help="Start TSV output with a line naming the columns.")]
+FormatOpt = Annotated[Format, typer.Option("--format", help="tsv (one record per line) or jsonl.")]
+ReportFormatOpt = Annotated[ReportFormat, typer.Option("--format", help="text or json.")]
 Memory = Annotated[str, typer.Option(help="Memory budget for counting, e.g. 512M, 2G.")]
 EncodingOpt = Annotated[
     EncodingErrors, typer.Option("--encoding-errors", help="What to do with invalid UTF-8: stop, replace or ignore.")
@@ -121,7 +176,7 @@ def need_torch(what: str) -> None:
 
 def positive(name: str, value: int) -> int:
     if value < 1:
-        raise NlptkError(f"{name} must be at least 1")
+        raise OptionError(name, f"must be at least 1, not {value}")
     return value
 
 
@@ -129,9 +184,9 @@ def floats(name: str, text: str) -> tuple[float, ...]:
     try:
         values = tuple(float(part) for part in text.split(",") if part.strip())
     except ValueError:
-        raise NlptkError(f"{name} takes comma-separated numbers, e.g. 2,4,6") from None
+        raise OptionError(name, "takes comma-separated numbers, e.g. 2,4,6") from None
     if not values:
-        raise NlptkError(f"{name} needs at least one number")
+        raise OptionError(name, "needs at least one number")
     return values
 
 

@@ -18,6 +18,7 @@ from nlptk.cli.common import (
     Memory,
     Quiet,
     app,
+    check_output_file,
     positive,
 )
 from nlptk.errors import NlptkError
@@ -26,7 +27,9 @@ from nlptk.errors import NlptkError
 @app.command()
 def count(
     inputs: Inputs,
-    output: Annotated[Path, typer.Option("-o", "--output", help="The n-gram table file to write.")],
+    output: Annotated[
+        Path, typer.Option("-o", "--output", callback=check_output_file, help="The n-gram table file to write.")
+    ],
     order: Annotated[int, typer.Option(help="Count all 1..N-grams (N ≤ 8).")] = 4,
     min_count: Annotated[int, typer.Option(help="Keep only n-grams (of 2+ characters) seen at least this often.")] = 1,
     latin: LatinOpt = Latin.split,

@@ -128,10 +128,10 @@ class CoupletModel(nn.Module):
         scores, _ = self.logits(self.encode(ids, mask), previous)
         return nn.functional.cross_entropy(scores[mask], targets[mask])
 
-    def save(self, path: str | os.PathLike[str]) -> None:
+    def save(self, path: str | os.PathLike[str], force: bool = False) -> None:
         """Write the model directory atomically."""
         state = compact_state(self.state_dict(), ["embedding.weight"])
-        save_model_directory(path, FORMAT, asdict(self.config), state)
+        save_model_directory(path, FORMAT, asdict(self.config), state, force)
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> CoupletModel:

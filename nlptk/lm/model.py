@@ -116,10 +116,10 @@ class LanguageModel(nn.Module):
         return (recurrent_state, carry), last
 
     # --- files ------------------------------------------------------------------------------
-    def save(self, path: str | os.PathLike[str]) -> None:
+    def save(self, path: str | os.PathLike[str], force: bool = False) -> None:
         """Write the model directory (config.json + weights.pt) atomically."""
         state = {k: v for k, v in self.state_dict().items() if k != "head.proj.weight"}  # tied
-        save_model_directory(path, FORMAT, asdict(self.config), state)
+        save_model_directory(path, FORMAT, asdict(self.config), state, force)
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> LanguageModel:

@@ -143,11 +143,11 @@ class Tagger(nn.Module):
             emissions = emissions + torch.from_numpy(extra)
         return self.crf.viterbi(emissions, mask)
 
-    def save(self, path: str | os.PathLike[str]) -> None:
+    def save(self, path: str | os.PathLike[str], force: bool = False) -> None:
         """Write the model directory atomically (a temporary directory renamed into place)."""
         state = compact_state(self.state_dict(), EMBEDDINGS)
         state["bigram_keys"] = torch.from_numpy(self.featurizer.bigram_keys.astype(np.int64))
-        save_model_directory(path, FORMAT, asdict(self.config), state)
+        save_model_directory(path, FORMAT, asdict(self.config), state, force)
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> Tagger:

@@ -138,10 +138,10 @@ class TitleModel(nn.Module):
         picked = log_probs.gather(2, targets[..., None])[..., 0]
         return -picked[target_mask].mean()
 
-    def save(self, path: str | os.PathLike[str]) -> None:
+    def save(self, path: str | os.PathLike[str], force: bool = False) -> None:
         """Write the model directory atomically."""
         state = compact_state(self.state_dict(), ["embedding.weight"])
-        save_model_directory(path, FORMAT, asdict(self.config), state)
+        save_model_directory(path, FORMAT, asdict(self.config), state, force)
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> TitleModel:
