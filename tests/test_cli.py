@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import one_line_error, run_nlptk, usage_error
 
 from nlptk.io import atomic_output
 
@@ -22,39 +23,12 @@ EMOJI = "\U0001f600"  # 😀
 PUNCT = "，。、！？"
 
 
-def nlptk(
-    *args: str | Path,
-    stdin: bytes | None = None,
-    env: dict[str, str] | None = None,
-    cwd: Path | None = None,
-    timeout: float = 120,
-) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run(
-        [sys.executable, "-m", "nlptk", *map(str, args)],
-        input=stdin if stdin is not None else b"",
-        capture_output=True,
-        env=env,
-        cwd=cwd,
-        timeout=timeout,
-    )
+nlptk = run_nlptk
 
 
 def out(result: subprocess.CompletedProcess[bytes]) -> str:
     assert result.returncode == 0, result.stderr.decode("utf-8", "replace")
     return result.stdout.decode("utf-8")
-
-
-def one_line_error(result: subprocess.CompletedProcess[bytes], *needles: str) -> str:
-    """Check a failure: exit 1, stderr one line 'nlptk: error: …' naming ``needles``, no traceback."""
-    err = result.stderr.decode("utf-8", "replace")
-    assert result.returncode == 1, (result.returncode, err)
-    assert "Traceback" not in err
-    lines = err.splitlines()
-    assert len(lines) == 1, err
-    assert lines[0].startswith("nlptk: error:"), err
-    for needle in needles:
-        assert needle in lines[0], (needle, err)
-    return lines[0]
 
 
 def random_chinese(chars: int, seed: int, alphabet: int = 2500, punct_rate: float = 0.08) -> str:
@@ -194,12 +168,12 @@ def test_input_without_words(tmp_path: Path) -> None:
     ],
 )
 def test_bad_option_values(corpus: Path, args: list[str], needle: str) -> None:
-    one_line_error(nlptk("newwords", corpus, *args), needle)
+    usage_error(nlptk("newwords", corpus, *args), needle)
 
 
 def test_output_into_missing_directory(tmp_path: Path, corpus: Path) -> None:
     target = tmp_path / "no" / "such" / "out.tsv"
-    one_line_error(nlptk("newwords", corpus, "--min-count", "5", "-o", target), "does not exist")
+    usage_error(nlptk("newwords", corpus, "--min-count", "5", "-o", target), "does not exist")
 
 
 def test_ngrams_on_a_file_that_is_not_a_table(tmp_path: Path, corpus: Path) -> None:
@@ -415,7 +389,7 @@ def test_evaluate_segment(tmp_path: Path) -> None:
     mismatch = tmp_path / "other.txt"
     mismatch.write_text("我 喜欢 上海\n天安门 广场\n", encoding="utf-8")
     one_line_error(nlptk("evaluate", "segment", gold, mismatch), "line 1")
-    one_line_error(nlptk("evaluate", "segment", gold, pred, "--format", "xml"), "--format")
+    usage_error(nlptk("evaluate", "segment", gold, pred, "--format", "xml"), "--format")
 
 
 def test_newwords_tsv_and_jsonl(corpus: Path, expected_words: str) -> None:
