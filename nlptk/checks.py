@@ -11,6 +11,7 @@ import math
 from nlptk.errors import OptionError
 
 MAX_SEED = 2**32 - 1
+MAX_THREADS = 1024
 
 
 def at_least(name: str, value: float, low: float) -> None:
@@ -49,8 +50,8 @@ def seed(value: int, name: str = "seed") -> None:
 
 
 def threads(value: int, name: str = "threads") -> None:
-    """A thread count: 0 (every CPU this process may use) or more."""
-    at_least(name, value, 0)
+    """A thread count: 0 (every CPU this process may use) up to MAX_THREADS."""
+    between(name, value, 0, MAX_THREADS)
 
 
 def length_range(min_len: int, max_len: int, *, min_name: str = "min_len", max_name: str = "max_len") -> None:

@@ -48,7 +48,7 @@ def main() -> None:
     """Entry point: one-line errors, quiet exit on a closed pipe, cleanup on Ctrl-C or SIGTERM."""
     signal.signal(signal.SIGTERM, _terminate)
     try:
-        status = app(standalone_mode=False)
+        status = app(standalone_mode=False, prog_name="nlptk")
     except OptionError as exc:
         _fail(exc.as_option(), 2)
     except NlptkError as exc:
