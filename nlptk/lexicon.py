@@ -205,28 +205,25 @@ def best_split(text: str, counts: Mapping[str, int], total: int, max_len: int) -
 
 
 def _parse_jieba_lines(name: str, lines: Iterable[str]) -> Iterator[tuple[str, int]]:
+    """``(word, freq)`` of each ``word [freq [tag]]`` line; anything else names the file and line."""
+    empty = True
     for lineno, line in enumerate(lines, 1):
         fields = line.split()
         if not fields:
             continue
-        if len(fields) == 1:
-            yield fields[0], 1
-            continue
-        yield fields[0], _parse_freq(fields[1], name, lineno)
+        if len(fields) > 3:
+            raise NlptkError(f"{name}: line {lineno}: {len(fields)} fields; a lexicon line is 'word [freq [tag]]'")
+        empty = False
+        yield fields[0], _parse_freq(fields[1], name, lineno) if len(fields) > 1 else 1
+    if empty:
+        raise NlptkError(f"{name}: the lexicon holds no words")
 
 
 def _parse_freq(token: str, name: str, lineno: int) -> int:
-    try:
-        return int(token)
-    except ValueError:
-        pass
-    try:
-        value = float(token)
-    except ValueError:
-        value = math.nan
-    if not math.isfinite(value) or value < 0:
-        raise NlptkError(f"{name}: line {lineno}: frequency {token!r} is not a non-negative number")
-    return round(value)
+    """A frequency: a non-negative integer."""
+    if not token.isascii() or not token.isdigit():
+        raise NlptkError(f"{name}: line {lineno}: frequency {token!r} is not a non-negative integer")
+    return int(token)
 
 
 def jieba_dictionary_path() -> str:
@@ -256,12 +253,13 @@ def function_characters(min_freq: int = 20000, min_verb_freq: int = 50000) -> fr
     frequency of at least ``min_freq``, and the most frequent one-character verbs (是 有 说 …).
     """
     chars = set()
-    for line in read_lines(resolve_inputs([jieba_dictionary_path()])):
-        parts = line.split()
-        if len(parts) == 3 and len(parts[0]) == 1 and parts[1].isdigit():
-            freq, tag = int(parts[1]), parts[2]
-            if (tag in FUNCTION_TAGS and freq >= min_freq) or (tag == "v" and freq >= min_verb_freq):
-                chars.add(parts[0])
+    with open(jieba_dictionary_path(), encoding="utf-8") as handle:  # line by line: it is 9 MB
+        for line in handle:
+            parts = line.split()
+            if len(parts) == 3 and len(parts[0]) == 1 and parts[1].isdigit():
+                freq, tag = int(parts[1]), parts[2]
+                if (tag in FUNCTION_TAGS and freq >= min_freq) or (tag == "v" and freq >= min_verb_freq):
+                    chars.add(parts[0])
     return frozenset(chars)
 
 

@@ -119,7 +119,7 @@ def test_invalid_utf8_offset_across_read_blocks(tmp_path: Path) -> None:
     good = ("\n".join(lines) + "\n").encode("utf-8")
     path.write_bytes(good + "中".encode() + b"\xc3\x28" + "文\n".encode())
     offset = len(good) + 3
-    # --memory 1M reads blocks of 256 KiB: 262,144 is not a multiple of 3, so blocks split characters.
+    # --memory 1M reads blocks of 64 KiB: 65,536 is not a multiple of 3, so blocks split characters.
     one_line_error(nlptk("newwords", path, "--memory", "1M"), f"line {len(lines) + 1}", f"byte offset {offset}", "0xc3")
 
 
@@ -165,6 +165,13 @@ def test_input_without_words(tmp_path: Path) -> None:
         (["--thresholds", "a,b"], "--thresholds"),
         (["--order", "1"], "order"),
         (["--order", "9"], "order"),
+        (["--memory", "0"], "--memory"),
+        (["--memory", "512K"], "--memory must be at least 1M"),
+        (["--top", "-5"], "--top"),
+        (["--max-len", "-1"], "--max-len"),
+        (["--min-len", "0"], "--min-len"),
+        (["--min-len", "5", "--max-len", "2"], "--max-len (2) must not be below min-len (5)"),
+        (["--thresholds", "2,nan"], "--thresholds"),
     ],
 )
 def test_bad_option_values(corpus: Path, args: list[str], needle: str) -> None:
@@ -406,7 +413,7 @@ def test_newwords_tsv_and_jsonl(corpus: Path, expected_words: str) -> None:
             (record["left_entropy"], left),
             (record["right_entropy"], right),
         ):
-            assert value is None if text == "nan" else value == pytest.approx(float(text), abs=1e-3)
+            assert value is None if text == "" else value == pytest.approx(float(text), abs=1e-3)
         assert len(word) >= 2  # --min-len defaults to 2
     words = [line.split("\t")[0] for line in tsv]
     assert set(PLANTED) <= set(words)
@@ -458,7 +465,8 @@ def test_count_and_ngrams(tmp_path: Path, corpus: Path) -> None:
         {"ngram": "葡萄", "count": text.count("葡萄")},
         {"ngram": "葡萄酒", "count": text.count("葡萄酒")},
     ]
-    one_line_error(nlptk("ngrams", table, "--order", "4"), "--order")
+    usage_error(nlptk("ngrams", table, "--order", "4"), "--order must be between 1 and 3")
+    usage_error(nlptk("ngrams", table, "--min-count", "0"), "--min-count")
     assert sorted(os.listdir(tmp_path)) == ["t.tbl"]
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import usage_error
 from test_cli import nlptk, one_line_error, out
 
 from nlptk.errors import NlptkError
@@ -554,7 +555,7 @@ def test_parser_errors(jieba_lexicon: Lexicon) -> None:
 
 def test_read_templates(tmp_path: Path) -> None:
     good = tmp_path / "good.tsv"
-    good.write_text("X和X\t10\n\nX的X是X呢\t5\n请问X\n", encoding="utf-8")
+    good.write_text("X和X\t10\n\nX的X是X呢\t5\n请问X\t1\n", encoding="utf-8")
     assert read_templates(good) == [("X和X", 10), ("X的X是X呢", 5), ("请问X", 1)]
     bad = tmp_path / "bad.tsv"
     bad.write_text("X和X\t10\nX的X\tmany\n", encoding="utf-8")
@@ -671,8 +672,9 @@ def test_cli_lexicon_failed_run_leaves_state_alone(files: dict[str, Path], tmp_p
     out(nlptk("minent", "lexicon", files["a"], "--state", state, "-o", tmp_path / "ok.txt", *args))
     chars_a = chars_of(files["a"].read_text(encoding="utf-8"))
     assert UnitCorpus.load(state).chars == chars_a
-    one_line_error(
+    usage_error(
         nlptk("minent", "lexicon", files["b"], "--state", state, "-o", tmp_path / "nodir" / "x.txt", *args),
+        "--output",
         "does not exist",
     )
     assert UnitCorpus.load(state).chars == chars_a, "the failed run counted its text into the state"
@@ -704,9 +706,9 @@ def test_cli_lexicon_errors(files: dict[str, Path], tmp_path: Path) -> None:
     assert result.returncode == 1 and "Traceback" not in err
     assert err.splitlines()[-1].startswith("nlptk: error:") and "no text" in err
     assert target.read_text(encoding="utf-8") == "keep me\n"  # not truncated by any failure
-    one_line_error(nlptk("minent", "lexicon"), "--state")
-    one_line_error(nlptk("minent", "lexicon", files["a"], "--min-prob", "0"), "--min-prob")
-    one_line_error(nlptk("minent", "lexicon", files["a"], "--max-rounds", "0"), "--max-rounds")
+    usage_error(nlptk("minent", "lexicon"), "--state")
+    usage_error(nlptk("minent", "lexicon", files["a"], "--min-prob", "0"), "--min-prob")
+    usage_error(nlptk("minent", "lexicon", files["a"], "--max-rounds", "0"), "--max-rounds")
 
 
 def test_cli_entropy(files: dict[str, Path], cli_lexicon: tuple[Path, str]) -> None:
@@ -741,7 +743,7 @@ def test_cli_templates(files: dict[str, Path], tmp_path: Path) -> None:
     assert out(nlptk("minent", "templates", files["questions"], *args, "-o", target)) == ""
     assert target.read_text(encoding="utf-8") == text
     one_line_error(nlptk("minent", "templates", files["empty"], "--lexicon", files["qlex"]), "no text")
-    one_line_error(nlptk("minent", "templates", files["questions"], "--window", "0"), "--window")
+    usage_error(nlptk("minent", "templates", files["questions"], "--window", "0"), "--window")
 
 
 @pytest.fixture(scope="module")

@@ -10,6 +10,8 @@ import pytest
 
 from nlptk.errors import NlptkError
 from nlptk.newwords import DiscoveryConfig, Word, discover_words, reject_fragments
+from nlptk.newwords.cutting import _id_blocks_with_carry
+from nlptk.ngrams import NgramCounter
 
 # Planted words share no character with each other or with the filler.
 WORDS = ["北京大学", "人工智能", "机器翻译", "自然语言", "葡萄酒", "区块链", "玻璃", "蝴蝶", "垃圾", "骆驼"]
@@ -97,9 +99,9 @@ def test_deterministic(corpus: Path) -> None:
 
 
 def test_small_memory_gives_the_same_words(corpus: Path) -> None:
-    """A budget that forces every store to spill to disk changes nothing in the result."""
+    """The smallest budget (1M), with which the stores of the cut pass spill to disk, changes nothing."""
     big = discover_words([str(corpus)], DiscoveryConfig(min_count=5))
-    small = discover_words([str(corpus)], DiscoveryConfig(min_count=5, memory=1 << 18))
+    small = discover_words([str(corpus)], DiscoveryConfig(min_count=5, memory=1 << 20))
     assert _key(small) == _key(big)
 
 
@@ -171,3 +173,20 @@ def test_tiny_inputs(tmp_path: Path) -> None:
     one.write_text("中", encoding="utf-8")
     assert [(w.word, w.count) for w in discover_words([str(one)], DiscoveryConfig(min_count=1))] == [("中", 1)]
     assert discover_words([str(one)], DiscoveryConfig(min_count=2)) == []
+
+
+def test_cut_blocks_end_at_fragment_boundaries_whatever_the_chunks() -> None:
+    """The cut pass works in budget-sized blocks that end after a separator, the same for any reading."""
+    text = make_corpus(lines=600)
+
+    def blocks(chunk: int) -> list[str]:
+        """Each block as text, with | for a separator (ids depend on the chunks, characters do not)."""
+        with NgramCounter(order=4, keep_ids=True) as counter:
+            counter.add_all(text[i : i + chunk] for i in range(0, len(text), chunk))
+            units = ["|", *counter.vocab.to_list()]
+            return ["".join(units[i] for i in block.tolist()) for block in _id_blocks_with_carry(counter, 500)]
+
+    first = blocks(997)
+    assert first == blocks(20_000)
+    assert len(first) > 5 and all(block.endswith("|") for block in first)
+    assert all(len(block) <= 500 or "|" not in block[:500] for block in first)

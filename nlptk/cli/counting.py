@@ -12,14 +12,16 @@ from nlptk.cli.common import (
     EncodingErrors,
     EncodingOpt,
     Format,
+    FormatOpt,
+    Header,
     Inputs,
     Latin,
     LatinOpt,
     Memory,
+    Output,
     Quiet,
     app,
     check_output_file,
-    positive,
 )
 from nlptk.errors import NlptkError
 
@@ -48,7 +50,7 @@ def count(
             inputs,
             output,
             order=order,
-            min_count=positive("--min-count", min_count),
+            min_count=min_count,
             latin=latin.value,
             memory=parse_memory(memory),
             encoding_errors=encoding_errors.value,
@@ -70,25 +72,31 @@ def ngrams(
     table: Annotated[Path, typer.Argument(help="A table written by 'nlptk count'.")],
     queries: Annotated[Optional[list[str]], typer.Argument(help="N-grams to look up.", show_default=False)] = None,  # noqa: UP045
     prefix: Annotated[Optional[str], typer.Option(help="List the n-grams that start with this.")] = None,  # noqa: UP045
-    order: Annotated[int, typer.Option(help="With --prefix or no query: only n-grams of this length.")] = 0,
+    order: Annotated[int, typer.Option(help="With --prefix or no query: only n-grams of this length (0: all).")] = 0,
     min_count: Annotated[int, typer.Option(help="With --prefix or no query: only n-grams seen this often.")] = 1,
-    output_format: Annotated[Format, typer.Option("--format", help="tsv or jsonl.")] = Format.tsv,
+    output_format: FormatOpt = Format.tsv,
+    header: Header = False,
+    output: Output = None,
 ) -> None:
-    """Look up n-gram counts in a table: given n-grams, those with a prefix, or all of them."""
+    """Look up n-gram counts in a table: given n-grams, those with a prefix, or all of them.
+
+    Columns (TSV) or keys (JSONL): ngram, count. Queries come in the order given; listings go
+    from the shortest n-grams to the longest, each length in code-point order.
+    """
     from nlptk.io import atomic_output
     from nlptk.ngrams import NgramTable
 
     if not table.is_file():
         raise NlptkError(f"{table}: no such n-gram table")
     loaded = NgramTable.load(table)
-    if order and not 1 <= order <= loaded.order:
-        raise NlptkError(f"--order must be between 1 and {loaded.order} for this table")
     rows = (
         ((q, loaded[q]) for q in queries)
         if queries
         else loaded.items(prefix=prefix or "", order=order or None, min_count=min_count)
     )
-    with atomic_output(None) as out:
+    with atomic_output(output) as out:
+        if header and output_format is Format.tsv:
+            out.write("ngram\tcount\n")
         for ngram, value in rows:
             if output_format is Format.jsonl:
                 out.write(json.dumps({"ngram": ngram, "count": value}, ensure_ascii=False) + "\n")

@@ -3,16 +3,30 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Optional
+from typing import IO, TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from nlptk.cli.common import EncodingErrors, EncodingOpt, Format, Inputs, Output, Quiet, log_to_stderr, minent_app
-from nlptk.errors import NlptkError
+from nlptk.cli.common import (
+    EncodingErrors,
+    EncodingOpt,
+    Format,
+    FormatOpt,
+    Header,
+    Inputs,
+    Output,
+    Quiet,
+    log_to_stderr,
+    minent_app,
+)
+from nlptk.errors import NlptkError, OptionError
 
 if TYPE_CHECKING:
     from nlptk.minent import Entropy, RoundStats
+
+ENTROPY_COLUMNS = ("units", "H", "l", "L", "distinct", "tokens")
 
 LexiconOpt = Annotated[str, typer.Option(help="Segment with this lexicon: a jieba-format file, or 'jieba'.")]
 
@@ -45,22 +59,26 @@ def lexicon_command(
     ] = False,
     max_rounds: Annotated[int, typer.Option(help="At most this many rounds of merging.")] = 10,
     top: Annotated[int, typer.Option(help="Write only the K most frequent words (0: all).")] = 0,
+    output_format: FormatOpt = Format.tsv,
+    header: Header = False,
     encoding_errors: EncodingOpt = EncodingErrors.strict,
     output: Output = None,
     quiet: Quiet = False,
 ) -> None:
-    """Induce a lexicon by minimum entropy: 'word count' lines (jieba format); L of each round on stderr."""
-    from nlptk.io import atomic_output
+    """Induce a lexicon by minimum entropy, most frequent words first; L of each round on stderr.
+
+    TSV: 'word count' lines, space-separated as in jieba's format, so the output is a lexicon for
+    --lexicon and --exclude (with --header its first line is 'word count', which a lexicon is not).
+    JSONL: {"word", "count"} records.
+    """
+    from nlptk.io import atomic_output, check_output_file
     from nlptk.minent import MinentConfig, induce_lexicon
-    from nlptk.minent.build import read_corpus
+    from nlptk.minent.build import read_corpus, saving_state
     from nlptk.progress import make_progress
 
+    check_output_file(state, "state")
     if not inputs and state is None:
-        raise NlptkError("give text to read, or --state with counted text")
-    if not 0 < min_prob < 1:
-        raise NlptkError("--min-prob must be between 0 and 1")
-    if max_rounds < 1:
-        raise NlptkError("--max-rounds must be at least 1")
+        raise OptionError("state", "is needed when no text is given: give text to read, or --state with counted text")
     config = MinentConfig(
         min_prob=min_prob,
         min_pmi=min_pmi,
@@ -68,6 +86,7 @@ def lexicon_command(
         penalty=penalty,
         remove_redundant=not keep_redundant,
         max_rounds=max_rounds,
+        top=top,
     )
     log = log_to_stderr(quiet)
     progress = make_progress(quiet)
@@ -88,13 +107,27 @@ def lexicon_command(
         f"kept {len(result.rounds)} round(s) (held-out L of characters alone {result.heldout_characters:.3f}): "
         f"L {result.entropy.L:.3f} bits/char, {len(result.words):,} words"
     )
-    with atomic_output(output) as out:
-        for rank, (word, count) in enumerate(result.words):
-            if top and rank >= top:
-                break
-            out.write(f"{word} {count}\n")
-    if state is not None:  # only now: a failed run leaves the state as it was
-        corpus.save(state)
+    # The state is written first and put in place last: a failed run changes neither file.
+    with saving_state(corpus, state), atomic_output(output) as out:
+        _write_counts(out, result.words, ("word", "count"), output_format, header, separator=" ")
+
+
+def _write_counts(
+    out: IO[str],
+    rows: Iterable[tuple[str, int]],
+    columns: tuple[str, str],
+    output_format: Format,
+    header: bool,
+    separator: str = "\t",
+) -> None:
+    """``item<separator>count`` lines (after a header line naming ``columns`` if asked), or JSONL records."""
+    if header and output_format is Format.tsv:
+        out.write(separator.join(columns) + "\n")
+    for item, count in rows:
+        if output_format is Format.jsonl:
+            out.write(json.dumps(dict(zip(columns, (item, count), strict=True)), ensure_ascii=False) + "\n")
+        else:
+            out.write(f"{item}{separator}{count}\n")
 
 
 @minent_app.command("entropy")
@@ -104,10 +137,16 @@ def entropy_command(
         Optional[list[str]],  # noqa: UP045
         typer.Option(help="Also L of the segmentation by this lexicon (a jieba-format file or 'jieba'; repeatable)."),
     ] = None,
+    output_format: FormatOpt = Format.tsv,
     encoding_errors: EncodingOpt = EncodingErrors.strict,
+    output: Output = None,
 ) -> None:
-    """H (bits per unit), l (characters per unit) and L = H / l (bits per character): characters, lexicons."""
-    from nlptk.io import read_chunks, read_lines, resolve_inputs
+    """H (bits per unit), l (characters per unit) and L = H / l (bits per character): characters, lexicons.
+
+    TSV: a table whose first line names the columns units, H, l, L, distinct, tokens; JSONL: one
+    record with those keys per row.
+    """
+    from nlptk.io import atomic_output, read_chunks, read_lines, resolve_inputs
     from nlptk.lexicon import Lexicon
     from nlptk.minent import UnitCorpus
     from nlptk.minent.entropy import segmentation_entropy
@@ -123,9 +162,15 @@ def entropy_command(
         raise NlptkError("the input holds no text to measure (empty, or no Chinese characters)")
     for spec, words in zip(lexicon or [], lexicons, strict=True):
         rows.append((spec, segmentation_entropy(read_lines(sources, encoding_errors.value), words)))
-    typer.echo("units\tH\tl\tL\tdistinct\ttokens")
-    for name, e in rows:
-        typer.echo(f"{name}\t{e.H:.4f}\t{e.l:.4f}\t{e.L:.4f}\t{e.units}\t{e.tokens}")
+    with atomic_output(output) as out:
+        if output_format is Format.tsv:
+            out.write("\t".join(ENTROPY_COLUMNS) + "\n")
+        for name, e in rows:
+            values = (name, round(e.H, 4), round(e.l, 4), round(e.L, 4), e.units, e.tokens)
+            if output_format is Format.jsonl:
+                out.write(json.dumps(dict(zip(ENTROPY_COLUMNS, values, strict=True)), ensure_ascii=False) + "\n")
+            else:
+                out.write(f"{name}\t{e.H:.4f}\t{e.l:.4f}\t{e.L:.4f}\t{e.units}\t{e.tokens}\n")
 
 
 @minent_app.command("templates")
@@ -138,26 +183,27 @@ def templates_command(
     min_count: Annotated[int, typer.Option(help="Write templates seen at least this often.")] = 2,
     top: Annotated[int, typer.Option(help="Write only the K most frequent templates (0: all).")] = 0,
     keep_trivial: Annotated[bool, typer.Option(help="Keep X w X templates (one word between two slots).")] = False,
+    output_format: FormatOpt = Format.tsv,
+    header: Header = False,
     encoding_errors: EncodingOpt = EncodingErrors.strict,
     output: Output = None,
 ) -> None:
-    """Induce sentence templates ('X的X是什么'): 'template<TAB>count' lines, most frequent first."""
+    """Induce sentence templates ('X的X是什么'), most frequent first.
+
+    TSV: 'template<TAB>count' lines (the input of 'nlptk minent parse --templates', without
+    --header); JSONL: {"template", "count"} records.
+    """
     from nlptk.io import atomic_output, read_lines, resolve_inputs
     from nlptk.lexicon import Lexicon
     from nlptk.minent.templates import TemplateConfig, induce_templates
 
-    if window < 1:
-        raise NlptkError("--window must be at least 1")
     config = TemplateConfig(
-        window=window, min_prob=min_prob, min_pmi=min_pmi, min_count=max(min_count, 1), keep_trivial=keep_trivial
+        window=window, min_prob=min_prob, min_pmi=min_pmi, min_count=min_count, keep_trivial=keep_trivial, top=top
     )
     words = Lexicon.open(lexicon)
     found = induce_templates(read_lines(resolve_inputs(inputs), encoding_errors.value), words, config)
     with atomic_output(output) as out:
-        for rank, (template, count) in enumerate(found):
-            if top and rank >= top:
-                break
-            out.write(f"{template}\t{count}\n")
+        _write_counts(out, found, ("template", "count"), output_format, header)
 
 
 @minent_app.command("parse")

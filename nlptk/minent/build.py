@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from nlptk.errors import NlptkError
-from nlptk.io import EncodingErrors, read_chunks, resolve_inputs
+from nlptk.io import EncodingErrors, atomic_directory_file, read_chunks, resolve_inputs
 from nlptk.minent.corpus import UnitCorpus
 from nlptk.progress import NoProgress, Progress
 
@@ -31,3 +32,19 @@ def read_corpus(
     if not corpus.unit_counts().any():
         raise NlptkError("the input holds no text to build a lexicon from (empty, or no Chinese characters)")
     return corpus
+
+
+@contextlib.contextmanager
+def saving_state(corpus: UnitCorpus, state: str | os.PathLike[str] | None) -> Iterator[None]:
+    """Write ``corpus`` beside ``state`` on entry; it replaces ``state`` only when the block succeeds.
+
+    Put the writing of results inside the block: a state that cannot be written fails the run
+    before any result is written, and a failed block leaves the old state as it was.
+    """
+    if state is None:
+        yield
+        return
+    with atomic_directory_file(state) as tmp:
+        with open(tmp, "wb") as handle:
+            corpus.write(handle)
+        yield

@@ -11,6 +11,7 @@ import itertools
 import os
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import BinaryIO
 
 import numpy as np
 
@@ -94,15 +95,19 @@ class UnitCorpus:
 
     def save(self, path: str | os.PathLike[str]) -> None:
         """Write the corpus atomically as a numpy archive (loaded without pickle)."""
+        with atomic_directory_file(path) as tmp, open(tmp, "wb") as handle:
+            self.write(handle)
+
+    def write(self, handle: BinaryIO) -> None:
+        """Write the corpus to an open binary file, as :meth:`save` does."""
         narrow = self.ids.astype(np.uint16) if len(self.units) <= 1 << 16 else self.ids
         text = "\n".join(self.units[1:]).encode("utf-8")
-        with atomic_directory_file(path) as tmp, open(tmp, "wb") as handle:
-            np.savez(
-                handle,
-                format=np.frombuffer(STATE_FORMAT.encode(), dtype=np.uint8),
-                units=np.frombuffer(text, dtype=np.uint8),
-                ids=narrow,
-            )
+        np.savez(
+            handle,
+            format=np.frombuffer(STATE_FORMAT.encode(), dtype=np.uint8),
+            units=np.frombuffer(text, dtype=np.uint8),
+            ids=narrow,
+        )
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> UnitCorpus:

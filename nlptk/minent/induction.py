@@ -28,6 +28,7 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
+from nlptk.checks import at_least, between, fraction, positive_float
 from nlptk.errors import NlptkError
 from nlptk.lexicon import best_split
 from nlptk.minent.corpus import UnitCorpus
@@ -50,6 +51,20 @@ class MinentConfig:
     max_units: int = 12  # longer pieces (in units) are not candidates
     min_gain: float = 1e-3  # a round must lower L by this share to be kept
     heldout_every: int = 50  # every n-th fragment measures L on unseen text (0: none, stop on the counted text)
+    top: int = 0  # keep only the K most frequent words of the result (0: all)
+
+    def __post_init__(self) -> None:
+        positive_float("min_prob", self.min_prob)
+        fraction("min_prob", self.min_prob)
+        between("min_pmi", self.min_pmi, -math.inf, math.inf)  # any number, not nan
+        between("min_saving", self.min_saving, -math.inf, math.inf)
+        at_least("penalty", self.penalty, 0)
+        at_least("max_rounds", self.max_rounds, 1)
+        at_least("max_units", self.max_units, 2)
+        fraction("min_gain", self.min_gain)
+        if self.heldout_every:
+            at_least("heldout_every", self.heldout_every, 2)
+        at_least("top", self.top, 0)
 
 
 @dataclass(frozen=True)
@@ -105,7 +120,7 @@ def induce_lexicon(
             break
         result.rounds.append(stats)
         best_words, best = words, level
-    result.words = by_frequency(best_words)
+    result.words = by_frequency(best_words)[: config.top or None]
     return result
 
 

@@ -114,22 +114,31 @@ class TemplateParser:
 
 
 def read_templates(path: str | os.PathLike[str]) -> list[tuple[str, int]]:
-    """``template<TAB>count`` lines (as ``nlptk minent templates`` writes them); a bare template counts 1."""
+    """``template<TAB>count`` lines, as ``nlptk minent templates`` writes them (blank lines skipped)."""
     name = os.fspath(path)
     entries = []
     for lineno, line in enumerate(read_lines(resolve_inputs([name])), 1):
         if not line.strip():
             continue
-        fields = line.rstrip().split("\t")
         try:
-            count = int(fields[1]) if len(fields) > 1 else 1
-            parse_template(fields[0])
+            entries.append(_template_line(line))
         except (ValueError, NlptkError) as error:
             raise NlptkError(f"{name}: line {lineno}: not 'template<TAB>count' ({error})") from None
-        entries.append((fields[0], count))
     if not entries:
         raise NlptkError(f"{name}: no templates")
     return entries
+
+
+def _template_line(line: str) -> tuple[str, int]:
+    """The template and count of one line; ``ValueError`` or ``NlptkError`` when it is not one."""
+    fields = line.rstrip().split("\t")
+    if len(fields) != 2:
+        raise ValueError(f"{len(fields)} tab-separated field(s), not 2")
+    text, count_text = fields
+    if not count_text.isascii() or not count_text.isdigit() or int(count_text) < 1:
+        raise ValueError(f"count {count_text!r} is not a positive integer")
+    parse_template(text)
+    return text, int(count_text)
 
 
 class _SentenceParse:

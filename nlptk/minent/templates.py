@@ -12,12 +12,14 @@
 from __future__ import annotations
 
 import itertools
+import math
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
 
+from nlptk.checks import at_least, between, fraction
 from nlptk.errors import NlptkError
 from nlptk.lexicon import Lexicon, segment
 from nlptk.ngrams.keys import count_runs
@@ -40,6 +42,16 @@ class TemplateConfig:
     keep_trivial: bool = False  # X w X: one word with slots on both sides
     max_words: int = 40  # longer clauses are left out (their path count explodes)
     max_paths: int = 64  # paths taken from one clause at most
+    top: int = 0  # keep only the K most frequent templates (0: all)
+
+    def __post_init__(self) -> None:
+        at_least("window", self.window, 1)
+        fraction("min_prob", self.min_prob)
+        between("min_pmi", self.min_pmi, -math.inf, math.inf)  # any number, not nan
+        at_least("min_count", self.min_count, 1)
+        at_least("max_words", self.max_words, 1)
+        at_least("max_paths", self.max_paths, 1)
+        at_least("top", self.top, 0)
 
 
 def template_text(template: Template) -> str:
@@ -85,8 +97,6 @@ def induce_templates(
 ) -> list[tuple[str, int]]:
     """Templates of the text with their counts, most frequent first (written with X)."""
     config = config or TemplateConfig()
-    if config.window < 1:
-        raise NlptkError("the window must be at least 1")
     word_ids: dict[str, int] = {}
     sentences = [
         [word_ids.setdefault(w, len(word_ids) + 1) for w in words]
@@ -116,7 +126,7 @@ def induce_templates(
         and any(is_han(ch) for e in t if e for ch in e)  # not bare numbers
     ]
     found.sort(key=lambda item: (-item[1], item[0]))
-    return found
+    return found[: config.top or None]
 
 
 def _edges(flat: np.ndarray, vocab: int, config: TemplateConfig) -> np.ndarray:

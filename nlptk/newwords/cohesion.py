@@ -13,7 +13,7 @@ from nlptk.ngrams.counting import NgramCounter
 from nlptk.ngrams.keys import KeyLayout
 from nlptk.ngrams.keyset import KeySet
 
-MAX_PAIR_TABLE = 1 << 26  # bytes of the bigram-prefix table; larger vocabularies probe the hash set only
+MAX_PAIR_TABLE = 1 << 26  # bytes of the bigram-prefix table (at most memory/16); past it, probe the hash set only
 
 
 @dataclass
@@ -43,14 +43,16 @@ class Cohesive:
         return self.pair_flags[pair]
 
 
-def _pair_table(layout: KeyLayout, keys: np.ndarray, vocab_size: int) -> tuple[np.ndarray, np.ndarray] | None:
-    """The dense character ids and bigram-prefix flags of :class:`Cohesive` (None if too large)."""
+def _pair_table(
+    layout: KeyLayout, keys: np.ndarray, vocab_size: int, max_bytes: int
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """The dense character ids and bigram-prefix flags of :class:`Cohesive` (None if over ``max_bytes``)."""
     if len(keys) == 0 or layout.words != 1:
         return None
     first, second = layout.unit(keys, 0), layout.unit(keys, 1)
     used = np.unique(np.concatenate((first, second)))
     width = len(used) + 1
-    if width * width > MAX_PAIR_TABLE:
+    if width * width > max_bytes:
         return None
     dense = np.zeros(vocab_size, dtype=np.uint32)
     dense[used.astype(np.int64)] = np.arange(1, width, dtype=np.uint32)
@@ -113,7 +115,7 @@ def cohesive_ngrams(
     keys = layout.concat(kept_keys)
     cohesion = np.concatenate(kept_cohesion) if kept_cohesion else np.zeros(0)
     members = KeySet(keys if layout.words == 1 else row_hash(keys))
-    table = _pair_table(layout, keys, vocab_size)
+    table = _pair_table(layout, keys, vocab_size, min(MAX_PAIR_TABLE, config.memory // 16))
     return Cohesive(keys, cohesion, members, *(table or (None, None)))
 
 

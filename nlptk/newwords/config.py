@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+import math
+from collections.abc import Container, Iterable, Iterator
 from dataclasses import dataclass
+from typing import get_args
 
+from nlptk.checks import at_least, between, fraction, length_range, one_of
+from nlptk.errors import OptionError
 from nlptk.io import EncodingErrors
+from nlptk.ngrams.counting import check_memory
+from nlptk.ngrams.keys import MAX_ORDER
 from nlptk.text import LatinMode
 
 DEFAULT_THRESHOLDS = (2.0, 4.0, 6.0)  # ln cohesion for lengths 2, 3, 4 (word-discovery's defaults)
@@ -24,11 +31,52 @@ class DiscoveryConfig:
     max_neighbour_share: float = 0.75
     min_entropy: float = 0.6
 
+    def __post_init__(self) -> None:
+        between("order", self.order, 2, MAX_ORDER)
+        at_least("min_count", self.min_count, 1)
+        if not self.thresholds:
+            raise OptionError("thresholds", "needs at least one number")
+        if not all(math.isfinite(t) for t in self.thresholds):
+            raise OptionError("thresholds", f"must be finite numbers, not {list(self.thresholds)}")
+        one_of("latin", self.latin, ("split", "drop"))
+        check_memory(self.memory)
+        one_of("encoding_errors", self.encoding_errors, get_args(EncodingErrors))
+        fraction("max_neighbour_share", self.max_neighbour_share, closed=True)
+        at_least("min_entropy", self.min_entropy, 0)
+
     def threshold(self, length: int) -> float:
         """ln-cohesion threshold for n-grams of ``length``; past the given ones it grows by 2 per character."""
         if length - 2 < len(self.thresholds):
             return self.thresholds[length - 2]
         return self.thresholds[-1] + 2.0 * (length - 1 - len(self.thresholds))
+
+
+@dataclass(frozen=True)
+class WordSelection:
+    """Which discovered words to print: a length window, the ``top`` most frequent (0: all)."""
+
+    min_len: int = 2
+    max_len: int = 0  # 0: no limit
+    top: int = 0
+
+    def __post_init__(self) -> None:
+        length_range(self.min_len, self.max_len)
+        at_least("top", self.top, 0)
+
+    def select(self, words: Iterable[Word], excluded: Iterable[Container[str]] = ()) -> Iterator[Word]:
+        """The words in the length window and in none of ``excluded``, the first ``top`` of them."""
+        lexicons = list(excluded)
+        taken = 0
+        for word in words:
+            if self.top and taken >= self.top:
+                return
+            length = len(word.word)
+            if length < self.min_len or (self.max_len and length > self.max_len):
+                continue
+            if any(word.word in lexicon for lexicon in lexicons):
+                continue
+            taken += 1
+            yield word
 
 
 @dataclass

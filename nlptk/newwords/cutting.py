@@ -12,33 +12,46 @@ import numpy as np
 from nlptk.newwords.cohesion import Cohesive, members_at
 from nlptk.newwords.config import DiscoveryConfig
 from nlptk.newwords.hashing import cut_to_length, long_piece_hash, pair_prefix, row_hash
-from nlptk.ngrams.counting import NgramCounter, WindowStore
+from nlptk.ngrams.counting import NgramCounter, WindowStore, blocks_in_flight
 from nlptk.ngrams.keys import KeyLayout
 from nlptk.parallel import ordered_map
 from nlptk.progress import Progress
 
 MAX_CARRY = 1 << 22  # a fragment longer than this many characters is cut (memory bound)
+CUT_BYTES_PER_CHAR = 128  # peak bytes per character while a block is cut (measured: about 110)
+MIN_BLOCK_CHARS = 1 << 14
 
 PAIR_LAYOUT = KeyLayout(order=4, bits=16)  # partitions (piece hash, neighbour) keys by their top bits
 
 
-def _id_blocks_with_carry(counter: NgramCounter) -> Iterator[np.ndarray]:
-    """The corpus ids in blocks that end at a fragment boundary (or after MAX_CARRY characters)."""
+def _id_blocks_with_carry(counter: NgramCounter, block_chars: int) -> Iterator[np.ndarray]:
+    """The corpus ids in blocks of about ``block_chars`` that end at a fragment boundary.
+
+    A block is longer only where a fragment is; a fragment longer than ``MAX_CARRY`` characters
+    is cut after that many (a memory bound). The blocks do not depend on how the text was read.
+    """
     carry = np.zeros(0, dtype=np.uint32)
     for ids in counter.id_blocks or ():
         block = np.concatenate((carry, ids.astype(np.uint32)))
-        separators = np.flatnonzero(block == 0)
-        if len(separators) and len(block) - separators[-1] - 1 <= MAX_CARRY:
-            end = int(separators[-1]) + 1
-        elif len(block) > MAX_CARRY:
-            end = len(block)
-        else:
-            carry = block
-            continue
-        yield block[:end]
-        carry = block[end:]
+        while (end := _block_end(block, block_chars)) is not None:
+            yield block[:end]
+            block = block[end:]
+        carry = block
     if len(carry):
         yield np.concatenate((carry, np.zeros(1, dtype=np.uint32)))
+
+
+def _block_end(block: np.ndarray, block_chars: int) -> int | None:
+    """Where the next block ends (after a separator), or None when more ids are needed to know."""
+    if len(block) < block_chars:
+        return None
+    separators = np.flatnonzero(block[:block_chars] == 0)
+    if len(separators):
+        return int(separators[-1]) + 1
+    later = np.flatnonzero(block[block_chars : MAX_CARRY + 1] == 0)  # one fragment fills the block
+    if len(later):
+        return block_chars + int(later[0]) + 1
+    return MAX_CARRY if len(block) > MAX_CARRY else None
 
 
 class LongPieces:
@@ -92,6 +105,8 @@ class _BlockPieces:
 
 
 def cut_and_count(counter: NgramCounter, cohesive: Cohesive, config: DiscoveryConfig, progress: Progress) -> Pieces:
+    """Cut the corpus into pieces and store them: the three stores hold memory/8 together, the
+    blocks being cut at most memory/4 (and the corpus ids of the counter memory/8)."""
     layout = counter.layout
     hold = config.memory // 24
     # Partitions of at most 32 MB or memory/16 each, as the pieces of every character could be.
@@ -107,7 +122,8 @@ def cut_and_count(counter: NgramCounter, cohesive: Cohesive, config: DiscoveryCo
     def cut(block: np.ndarray) -> _BlockPieces:
         return _cut_block(block, layout, cohesive, units)
 
-    for block_pieces in ordered_map(cut, _id_blocks_with_carry(counter)):
+    block_chars = max(config.memory // (4 * CUT_BYTES_PER_CHAR * blocks_in_flight()), MIN_BLOCK_CHARS)
+    for block_pieces in ordered_map(cut, _id_blocks_with_carry(counter, block_chars)):
         progress.advance(block_pieces.chars)
         pieces.short.add(block_pieces.short)
         pieces.left_pairs.add(block_pieces.left_pairs)
@@ -151,8 +167,8 @@ def _cut_block(block: np.ndarray, layout: KeyLayout, cohesive: Cohesive, units: 
     short_sorted = layout.sort(short_keys.copy())
     long_strings: list[str] = []
     long_hashes = np.zeros(0, dtype=np.uint64)
-    multi = lengths[keep] >= 2
-    hashes, lefts, rights = [row_hash(short_keys[multi])], [left[keep][multi]], [right[keep][multi]]
+    # Every piece's neighbours, single characters' too: their branching entropy is defined.
+    hashes, lefts, rights = [row_hash(short_keys)], [left[keep]], [right[keep]]
 
     long_pieces = np.flatnonzero(lengths > n)
     if len(long_pieces):

@@ -38,8 +38,6 @@ def discover_words(
     """Discover words in the texts at ``inputs`` (paths, globs or ``-``), most frequent first."""
     config = config or DiscoveryConfig()
     progress = progress or NoProgress()
-    if config.order < 2:
-        raise NlptkError("newwords needs --order of at least 2")
     sources = resolve_inputs(inputs)
     sizes = [s.size() for s in sources]
     input_bytes = None if None in sizes else sum(sizes)  # type: ignore[arg-type]

@@ -19,19 +19,37 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from nlptk.errors import NlptkError
+from nlptk.checks import between, one_of
+from nlptk.errors import OptionError
 from nlptk.memory import release_free_memory
-from nlptk.ngrams.keys import KeyLayout, count_runs, layout_for
-from nlptk.parallel import ordered_map
+from nlptk.ngrams.keys import MAX_ORDER, KeyLayout, count_runs, layout_for
+from nlptk.parallel import default_workers, ordered_map
 from nlptk.text import CharVocab, LatinMode, encode_fragments
 
-MAX_ORDER = 8
+MIN_MEMORY = 1 << 20  # the smallest --memory budget: one chunk's working set needs about this much
+MIN_COUNTER_MEMORY = 1 << 12  # what NgramCounter itself accepts (tiny budgets test the spilling)
 BYTES_PER_CHAR_WORKING = 64  # peak bytes per character while a chunk is turned into sorted keys
+MIN_CHUNK_BYTES = 1 << 16  # smaller chunks would cost more in per-chunk overhead than they save
+
+
+def check_memory(memory: int, low: int = MIN_MEMORY) -> None:
+    """A memory budget of at least ``low`` bytes (an :class:`OptionError` naming memory otherwise)."""
+    if not memory >= low:
+        shown = f"{low >> 20}M" if low % (1 << 20) == 0 else f"{low >> 10}K"
+        raise OptionError("memory", f"must be at least {shown} ({low:,} bytes), not {memory:,} bytes")
+
+
+def blocks_in_flight() -> int:
+    """Blocks of text in memory at once in a parallel pass: one per worker thread, one waiting
+    to be stored and one being read (see :func:`nlptk.parallel.ordered_map`)."""
+    return default_workers() + 2
 
 
 def chunk_bytes_for(memory: int) -> int:
-    """Input bytes per chunk so that one chunk's working set stays well inside ``memory``."""
-    return int(min(max(memory // (BYTES_PER_CHAR_WORKING * 8), 1 << 18), 32 << 20))
+    """Input bytes per chunk so that the working sets of the chunks in flight take at most a
+    quarter of ``memory`` (a character takes at least one byte)."""
+    share = memory // (4 * BYTES_PER_CHAR_WORKING * blocks_in_flight())
+    return int(min(max(share, MIN_CHUNK_BYTES), 32 << 20))
 
 
 @dataclass
@@ -171,7 +189,10 @@ def aggregate(windows: np.ndarray, layout: KeyLayout, min_count: int = 1) -> dic
 class NgramCounter:
     """Counts all 1..order-grams of streamed text exactly, within a memory budget.
 
-    Use as a context manager so that temporary files are removed on any exit, Ctrl-C
+    The budget is shared out: sorted windows held in memory up to a quarter of it, the chunks
+    being turned into windows a quarter (:func:`chunk_bytes_for`), the corpus ids kept for a
+    second pass (``keep_ids``) an eighth; merging sorts one partition of at most memory/32 at
+    a time. Use as a context manager so that temporary files are removed on any exit, Ctrl-C
     included. Call :meth:`add` with consecutive pieces of text (they may end anywhere, even
     inside a fragment), then iterate :meth:`partitions`.
     """
@@ -185,8 +206,9 @@ class NgramCounter:
         input_bytes: int | None = None,
         keep_ids: bool = False,
     ) -> None:
-        if not 1 <= order <= MAX_ORDER:
-            raise NlptkError(f"order must be between 1 and {MAX_ORDER}, not {order}")
+        between("order", order, 1, MAX_ORDER)
+        one_of("latin", latin, ("split", "drop"))
+        check_memory(memory, MIN_COUNTER_MEMORY)
         self.order = order
         self.latin = latin
         self.memory = memory

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+MAX_ORDER = 8  # the longest n-grams counted
 DEFAULT_BITS = 16
 WIDE_BITS = 21  # enough for any code point, so a vocabulary of characters never overflows
 

@@ -19,17 +19,20 @@ import struct
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import get_args
 
 import numpy as np
 
+from nlptk.checks import at_least, between, one_of
 from nlptk.errors import NlptkError
-from nlptk.io import atomic_directory_file
-from nlptk.ngrams.keys import KeyLayout
+from nlptk.io import EncodingErrors, atomic_directory_file
+from nlptk.ngrams.keys import MAX_ORDER, WIDE_BITS, KeyLayout
 from nlptk.progress import NoProgress, Progress
 from nlptk.text import CharVocab
 
 MAGIC = b"NLPTKNG1"
 ALIGN = 64
+LIST_BLOCK = 1 << 16  # n-grams sorted and written at a time when listing
 
 
 class NgramTable:
@@ -81,33 +84,93 @@ class NgramTable:
 
     def decode(self, keys: np.ndarray, k: int) -> list[str]:
         """The strings of k-gram keys."""
-        cps = self._units[self.layout.unpack(keys, k)]
+        cps = self._code_points(keys, k)
         return np.ascontiguousarray(cps).view(f"<U{k}").ravel().tolist()
 
+    def _code_points(self, keys: np.ndarray, k: int) -> np.ndarray:
+        """The ``(n, k)`` code points of k-gram keys."""
+        ids = self.layout.unpack(keys, k)
+        if len(ids) and ids.max() >= len(self._units):
+            raise NlptkError("damaged n-gram table: a key holds a character id past the vocabulary; count it again")
+        return self._units[ids]
+
     def items(self, prefix: str = "", order: int | None = None, min_count: int = 1) -> Iterator[tuple[str, int]]:
-        """``(ngram, count)`` for the n-grams starting with ``prefix``, shortest first, each order sorted."""
+        """``(ngram, count)`` for the n-grams starting with ``prefix``, shortest first.
+
+        Within one length the n-grams come in code-point order of their strings, so a listing
+        does not depend on how the table was counted (ids follow the order characters were met in).
+        """
+        if order is not None:
+            between("order", order, 1, self.order)
+        at_least("min_count", min_count, 1)
+        return self._items(prefix, order, min_count)
+
+    def _items(self, prefix: str, order: int | None, min_count: int) -> Iterator[tuple[str, int]]:
         orders = [order] if order else range(max(1, len(prefix)), self.order + 1)
+        lo_key = self.encode(prefix) if prefix else None
+        if prefix and lo_key is None:
+            return
         for k in orders:
             if k < len(prefix) or k not in self.keys:
                 continue
             keys, counts = self.keys[k], self.counts[k]
-            if prefix:
-                lo_key = self.encode(prefix)
-                if lo_key is None:
-                    return
-                hi_key = _prefix_upper(self.layout, lo_key, len(prefix))
-                lo = int(self.layout.search(keys, lo_key)[0][0])
-                hi = (
-                    int(np.searchsorted(keys, hi_key, side="right")[0])
-                    if self.layout.words == 1
-                    else _wide_upper(self.layout, keys, hi_key)
-                )
-                keys, counts = keys[lo:hi], counts[lo:hi]
-            for start in range(0, len(keys), 1 << 16):
-                block = slice(start, start + (1 << 16))
-                selected = np.asarray(counts[block]) >= min_count
-                words = self.decode(np.asarray(keys[block])[selected], k)
-                yield from zip(words, np.asarray(counts[block])[selected].tolist(), strict=True)
+            if lo_key is not None:
+                lo, hi = self._prefix_range(keys, lo_key, len(prefix))
+                blocks: Iterator[tuple[np.ndarray, np.ndarray]] = iter([(keys[lo:hi], counts[lo:hi])])
+            else:
+                blocks = self._first_unit_groups(keys, counts)
+            for block_keys, block_counts in blocks:
+                block_keys, block_counts = np.asarray(block_keys), np.asarray(block_counts)
+                selected = block_counts >= min_count
+                block_keys, block_counts = self._in_text_order(block_keys[selected], block_counts[selected], k)
+                for start in range(0, len(block_keys), LIST_BLOCK):
+                    part = slice(start, start + LIST_BLOCK)
+                    yield from zip(self.decode(block_keys[part], k), block_counts[part].tolist(), strict=True)
+
+    def _prefix_range(self, keys: np.ndarray, lo_key: np.ndarray, length: int) -> tuple[int, int]:
+        """The index range of the keys that start with the ``length``-unit prefix ``lo_key``."""
+        hi_key = _prefix_upper(self.layout, lo_key, length)
+        lo = int(self.layout.search(keys, lo_key)[0][0])
+        if self.layout.words == 1:
+            return lo, int(np.searchsorted(keys, hi_key, side="right")[0])
+        return lo, _wide_upper(self.layout, keys, hi_key)
+
+    def _first_unit_groups(self, keys: np.ndarray, counts: np.ndarray) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """Keys and counts in blocks of whole first-unit groups, the groups in code-point order."""
+        n_ids = len(self._units)
+        firsts = np.zeros((n_ids + 1, 1), dtype=np.uint32)
+        firsts[:, 0] = np.minimum(np.arange(n_ids + 1), self.layout.max_id)
+        bounds = self.layout.search(keys, self.layout.pack(firsts))[0].tolist()
+        bounds[n_ids] = len(keys)  # the group of the last id ends with the array
+        pending: list[tuple[int, int]] = []
+        rows = 0
+        for unit_id in (np.argsort(self._units[1:], kind="stable") + 1).tolist():
+            lo, hi = bounds[unit_id], bounds[unit_id + 1]
+            if hi > lo:
+                pending.append((lo, hi))
+                rows += hi - lo
+            if rows >= LIST_BLOCK:
+                yield self._gather(keys, counts, pending)
+                pending, rows = [], 0
+        if pending:
+            yield self._gather(keys, counts, pending)
+
+    def _gather(
+        self, keys: np.ndarray, counts: np.ndarray, ranges: list[tuple[int, int]]
+    ) -> tuple[np.ndarray, np.ndarray]:
+        return (
+            self.layout.concat([np.asarray(keys[lo:hi]) for lo, hi in ranges]),
+            np.concatenate([np.asarray(counts[lo:hi]) for lo, hi in ranges]),
+        )
+
+    def _in_text_order(self, keys: np.ndarray, counts: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Keys (and their counts) sorted by the code points of their units instead of their ids."""
+        if len(keys) < 2:
+            return keys, counts
+        layout = KeyLayout(self.layout.order, max(self.layout.bits, WIDE_BITS))  # code points fit 21 bits
+        by_text = layout.pack(self._code_points(keys, k))
+        rank = np.argsort(by_text, kind="stable") if layout.words == 1 else np.lexsort(by_text.T[::-1])
+        return keys[rank], counts[rank]
 
     def save(self, path: str | os.PathLike[str]) -> None:
         with TableWriter(path, self.layout, self.vocab, self.meta) as writer:
@@ -116,7 +179,7 @@ class NgramTable:
 
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> NgramTable:
-        """Open a saved table; arrays are memory-mapped, not read."""
+        """Open a saved table; arrays are memory-mapped, not read. A damaged file is a clear error."""
         try:
             with open(path, "rb") as handle:
                 magic = handle.read(len(MAGIC))
@@ -124,21 +187,53 @@ class NgramTable:
                     raise NlptkError(f"{path}: not an nlptk n-gram table (made by 'nlptk count')")
                 (length,) = struct.unpack("<Q", handle.read(8))
                 header = json.loads(handle.read(length).decode("utf-8"))
+            size = os.path.getsize(path)
         except (OSError, ValueError, struct.error) as exc:
             raise NlptkError(f"{path}: cannot read n-gram table ({exc})") from None
-        layout = KeyLayout(header["order"], header["bits"])
+        try:
+            layout, vocab, specs = _check_header(header, size)
+        except (KeyError, TypeError, ValueError, IndexError) as exc:
+            raise NlptkError(f"{path}: damaged or truncated n-gram table ({exc}); count it again") from None
         keys, counts = {}, {}
-        for k_text, spec in header["arrays"].items():
-            k = int(k_text)
+        for k, spec in specs.items():
             for name, target in (("keys", keys), ("counts", counts)):
-                entry = spec[name]
-                shape = tuple(entry["shape"])
+                dtype, shape, offset = spec[name]
                 target[k] = (
-                    np.memmap(path, dtype=np.dtype(entry["dtype"]), mode="r", offset=entry["offset"], shape=shape)
-                    if entry["shape"][0]
-                    else np.zeros(shape, dtype=np.dtype(entry["dtype"]))
+                    np.memmap(path, dtype=dtype, mode="r", offset=offset, shape=shape)
+                    if shape[0]
+                    else np.zeros(shape, dtype=dtype)
                 )
-        return cls(layout, CharVocab(header["vocab"]), keys, counts, header.get("meta", {}))
+        return cls(layout, vocab, keys, counts, header.get("meta", {}))
+
+
+def _check_header(header: dict, size: int) -> tuple[KeyLayout, CharVocab, dict[int, dict]]:
+    """The layout, vocabulary and array specs ``{k: {name: (dtype, shape, offset)}}`` of a header,
+    checked against the file size; ``ValueError`` (or ``KeyError``, ``TypeError``) when they do not fit."""
+    order, bits = int(header["order"]), int(header["bits"])
+    if not 1 <= order <= MAX_ORDER or not 1 <= bits <= 32:
+        raise ValueError(f"order {order} or bits {bits} out of range")
+    layout = KeyLayout(order, bits)
+    units = header["vocab"]
+    if not isinstance(units, list) or not all(isinstance(u, str) and len(u) == 1 for u in units):
+        raise ValueError("the vocabulary is not a list of characters")
+    specs: dict[int, dict] = {}
+    for k_text, entry in header["arrays"].items():
+        k = int(k_text)
+        if not 1 <= k <= order:
+            raise ValueError(f"arrays of {k}-grams in a table of order {order}")
+        specs[k] = {}
+        for name in ("keys", "counts"):
+            spec = entry[name]
+            dtype, shape, offset = np.dtype(spec["dtype"]), tuple(int(n) for n in spec["shape"]), int(spec["offset"])
+            wide = name == "keys" and layout.words > 1
+            if shape[1:] != ((layout.words,) if wide else ()) or shape[0] < 0 or offset < 0:
+                raise ValueError(f"{name} of {k}-grams have shape {list(shape)}")
+            if offset + int(np.prod(shape)) * dtype.itemsize > size:
+                raise ValueError(f"{name} of {k}-grams end past the end of the file ({size:,} bytes)")
+            specs[k][name] = (dtype, shape, offset)
+        if specs[k]["keys"][1][0] != specs[k]["counts"][1][0]:
+            raise ValueError(f"{k}-grams have a different number of keys and counts")
+    return layout, CharVocab(units), specs
 
 
 def _prefix_upper(layout: KeyLayout, key: np.ndarray, length: int) -> np.ndarray:
@@ -249,8 +344,12 @@ def count_to_table(
 ) -> dict:
     """Count all 1..order-grams of ``inputs`` and write the table to ``path``; returns a summary."""
     from nlptk.io import read_chunks, resolve_inputs
-    from nlptk.ngrams.counting import NgramCounter, chunk_bytes_for
+    from nlptk.ngrams.counting import NgramCounter, check_memory, chunk_bytes_for
 
+    between("order", order, 1, MAX_ORDER)  # before any input is read
+    at_least("min_count", min_count, 1)
+    check_memory(memory)
+    one_of("encoding_errors", encoding_errors, get_args(EncodingErrors))
     progress = progress or NoProgress()
     sources = resolve_inputs(inputs)
     sizes = [s.size() for s in sources]
