@@ -15,7 +15,7 @@ from itertools import zip_longest
 from typing import Any
 
 from nlptk.errors import NlptkError
-from nlptk.io import read_lines, resolve_inputs
+from nlptk.io import EncodingErrors, read_lines, resolve_inputs
 
 _EXCERPT = 12
 
@@ -73,7 +73,8 @@ def score_segmentation(
 
     Lines are paired in order and must hold the same characters once whitespace is removed
     (blank lines pair with blank lines; trailing blank lines are ignored), otherwise
-    :class:`NlptkError` names the first bad line. Gold words not in ``training_words`` are OOV.
+    :class:`NlptkError` names the first bad line; so it does when there are no words at all.
+    Gold words not in ``training_words`` are OOV.
     """
     gold_total = pred_total = correct = 0
     oov_total = oov_correct = iv_total = iv_correct = 0
@@ -112,8 +113,10 @@ def score_segmentation(
             f"gold and prediction have different numbers of lines "
             f"(gold {gold_last} lines, prediction {pred_last} lines)"
         )
-    precision = correct / pred_total if pred_total else float(gold_total == 0)
-    recall = correct / gold_total if gold_total else float(pred_total == 0)
+    if not gold_total:
+        raise NlptkError("no words to score: the gold segmentation is empty")
+    precision = correct / pred_total if pred_total else 0.0
+    recall = correct / gold_total
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     known = training_words is not None
     return SegScore(
@@ -129,10 +132,10 @@ def score_segmentation(
     )
 
 
-def load_word_list(path: str | os.PathLike[str]) -> set[str]:
+def load_word_list(path: str | os.PathLike[str], encoding_errors: EncodingErrors = "strict") -> set[str]:
     """Words of a word-list file: the first whitespace-separated field of each non-blank line."""
     words: set[str] = set()
-    for line in read_lines(resolve_inputs([os.fspath(path)])):
+    for line in read_lines(resolve_inputs([os.fspath(path)]), encoding_errors):
         fields = line.split(maxsplit=1)
         if fields:
             words.add(fields[0])

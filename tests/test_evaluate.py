@@ -113,3 +113,18 @@ def test_pku_gold_against_itself_and_jieba() -> None:
     pred = list(segment_lines(raw, Lexicon.jieba()))
     score = score_segmentation(gold[:50], pred, training)
     assert score.f1 > 0.75
+
+
+def test_nothing_to_score_is_an_error_not_a_perfect_score() -> None:
+    with pytest.raises(NlptkError, match="no words to score"):
+        score_segmentation([], [])
+    with pytest.raises(NlptkError, match="no words to score"):
+        score_segmentation(["", "  "], ["", ""])
+
+
+def test_word_list_encoding_errors(tmp_path) -> None:
+    path = tmp_path / "words.txt"
+    path.write_bytes(b"\xe5\x8c\x97\xe4\xba\xac\n\xff\n")
+    with pytest.raises(NlptkError, match="--encoding-errors"):
+        load_word_list(path)
+    assert load_word_list(path, "ignore") == {"北京"}

@@ -291,3 +291,60 @@ def test_training_with_entity_folds_fits_tiny_data() -> None:
     assert "6 training entities flagged; 2 folds see only the others'" in logged
     assert len(model.config.entities) == 6 and model.config.training["options"]["entity_folds"] == 2
     assert evaluate_tagger(model, examples)["f1"] == 1.0
+
+
+@pytest.mark.parametrize(
+    ("changes", "parameter"),
+    [
+        ({"dim": 0}, "dim"),
+        ({"char_dim": 0}, "char_dim"),
+        ({"bigram_dim": -1}, "bigram_dim"),
+        ({"dropout": 1.0}, "dropout"),
+        ({"max_len": 0}, "max_len"),
+        ({"kernel": 2}, "kernel"),
+        ({"dilations": []}, "dilations"),
+        ({"dilations": [1, 0]}, "dilations"),
+        ({"task": "parse"}, "task"),
+    ],
+)
+def test_tagger_config_refuses_bad_shapes(changes: dict, parameter: str) -> None:
+    from nlptk.errors import OptionError
+    from nlptk.tagging.model import TaggerConfig
+
+    with pytest.raises(OptionError) as caught:
+        TaggerConfig.check_shape(changes.pop("task", "seg"), changes)
+    assert caught.value.parameter == parameter
+
+
+@pytest.mark.parametrize(
+    ("changes", "parameter"),
+    [
+        ({"epochs": 0}, "epochs"),
+        ({"patience": 0}, "patience"),
+        ({"batch_chars": 0}, "batch_chars"),
+        ({"lr": -1.0}, "lr"),
+        ({"lr": float("nan")}, "lr"),
+        ({"lr_decay": 1.5}, "lr_decay"),
+        ({"seed": 2**64}, "seed"),
+        ({"threads": -1}, "threads"),
+        ({"max_minutes": -1.0}, "max_minutes"),
+        ({"evaluations_per_epoch": 0}, "evaluations"),
+        ({"entity_folds": 1}, "entity_folds"),
+    ],
+)
+def test_train_options_refuse_bad_values(changes: dict, parameter: str) -> None:
+    from nlptk.errors import OptionError
+
+    with pytest.raises(OptionError) as caught:
+        TrainOptions(**changes)
+    assert caught.value.parameter == parameter
+
+
+def test_chunking_refuses_a_zero_length_instead_of_looping() -> None:
+    from nlptk.errors import OptionError
+
+    example = Example("北京大学", tuple(word_tags([4])))
+    with pytest.raises(OptionError, match="max_len"):
+        chunk_example(example, 0)
+    with pytest.raises(OptionError, match="max_len"):
+        chunk_text("北京大学" * 100, 0)

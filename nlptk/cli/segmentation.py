@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -11,12 +12,21 @@ import typer
 from nlptk.cli.common import (
     EncodingErrors,
     EncodingOpt,
+    Model,
     Output,
+    ReportFormat,
+    ReportFormatOpt,
+    Threads,
     app,
     evaluate_app,
     need_torch,
 )
 from nlptk.errors import NlptkError
+
+USER_DICT_HELP = (
+    "Words to keep whole, one per line (jieba format 'word [freq [tag]]'; only the word counts; model only)."
+    " Every occurrence is one word; where occurrences overlap, the leftmost wins, then the longest."
+)
 
 
 @app.command()
@@ -26,38 +36,39 @@ def segment(
         Optional[str],  # noqa: UP045
         typer.Option(help="Segment by dictionary instead: a jieba-format word list, or 'jieba'."),
     ] = None,
-    model: Annotated[Optional[Path], typer.Option(help="A segmentation model (default: the shipped one).")] = None,  # noqa: UP045
-    user_dict: Annotated[
-        Optional[Path],  # noqa: UP045
-        typer.Option(help="Words to keep whole, 'word [multiplier]' per line (model only)."),
-    ] = None,
+    model: Model = None,
+    user_dict: Annotated[Optional[Path], typer.Option(help=USER_DICT_HELP)] = None,  # noqa: UP045
+    threads: Threads = 0,
     encoding_errors: EncodingOpt = EncodingErrors.strict,
     output: Output = None,
 ) -> None:
-    """Segment text into space-separated words, one output line per input line."""
-    from nlptk.io import atomic_output, read_lines, resolve_inputs
+    """Segment text into space-separated words, one output line per input line.
+
+    Whitespace separates words and is never one; Latin letters and Han characters never share
+    a word, and runs of Latin letters and digits stay whole.
+    """
+    from nlptk.io import atomic_output, read_chunks, read_lines, resolve_inputs
 
     sources = resolve_inputs(inputs or ["-"])
-    lines = read_lines(sources, encoding_errors.value)
     if lexicon is not None:
         if model is not None or user_dict is not None:
             raise NlptkError("--lexicon segments by dictionary; it does not combine with --model or --user-dict")
         from nlptk.lexicon import Lexicon, segment_lines
 
-        words = Lexicon.open(lexicon)
-        segmented = segment_lines(lines, words)
+        lines = segment_lines(read_lines(sources, encoding_errors.value), Lexicon.open(lexicon))
+        segmented: Iterator[str] = (line + "\n" for line in lines)
     else:
         need_torch("the default segmenter (or use --lexicon)")
         from nlptk.cpu import cpu_threads
-        from nlptk.tagging.segmenter import UserDict, load_segmenter, segment_lines
+        from nlptk.tagging.segmenter import UserDict, load_segmenter, segment_stream
 
-        cpu_threads()
+        cpu_threads(threads)
         tagger = load_segmenter(model)
-        extra = UserDict.load(str(user_dict), tagger.config.tags) if user_dict else None
-        segmented = segment_lines(tagger, lines, extra)
+        extra = UserDict.load(user_dict) if user_dict else None
+        segmented = segment_stream(tagger, read_chunks(sources, encoding_errors=encoding_errors.value), extra)
     with atomic_output(output) as out:
-        for line in segmented:
-            out.write(line + "\n")
+        for text in segmented:
+            out.write(text)
 
 
 @evaluate_app.command("segment")
@@ -68,17 +79,18 @@ def evaluate_segment(
         Optional[Path],  # noqa: UP045
         typer.Option(help="Training word list (one per line) for OOV rate and recall."),
     ] = None,
-    output_format: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
+    output_format: ReportFormatOpt = ReportFormat.text,
+    encoding_errors: EncodingOpt = EncodingErrors.strict,
 ) -> None:
     """SIGHAN-bakeoff scoring: precision, recall, F1, OOV rate, OOV and IV recall."""
     from nlptk.evaluate import format_score, load_word_list, score_segmentation
     from nlptk.io import read_lines, resolve_inputs
 
-    known = load_word_list(str(training_words)) if training_words else None
-    score = score_segmentation(read_lines(resolve_inputs([str(gold)])), read_lines(resolve_inputs([str(pred)])), known)
-    if output_format == "json":
+    known = load_word_list(str(training_words), encoding_errors.value) if training_words else None
+    gold_lines = read_lines(resolve_inputs([str(gold)]), encoding_errors.value)
+    pred_lines = read_lines(resolve_inputs([str(pred)]), encoding_errors.value)
+    score = score_segmentation(gold_lines, pred_lines, known)
+    if output_format == ReportFormat.json:
         typer.echo(json.dumps(score.as_dict(), ensure_ascii=False))
-    elif output_format == "text":
-        typer.echo(format_score(score))
     else:
-        raise NlptkError(f"--format must be text or json, not {output_format!r}")
+        typer.echo(format_score(score))

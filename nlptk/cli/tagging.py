@@ -3,29 +3,40 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
 from nlptk.cli.common import (
     EncodingErrors,
     EncodingOpt,
+    Force,
+    Model,
+    ModelOutput,
     Output,
     Quiet,
+    ReportFormat,
+    ReportFormatOpt,
+    Seed,
     Task,
+    Threads,
     floats,
     log_to_stderr,
     need_torch,
     tag_app,
 )
-from nlptk.errors import NlptkError
+from nlptk.errors import OptionError
+
+if TYPE_CHECKING:
+    from nlptk.tagging.model import Tagger
 
 
 @tag_app.command("train")
 def tag_train(
     train: Annotated[list[str], typer.Argument(help="Training files (a file given twice counts twice).")],
-    output: Annotated[Path, typer.Option("-o", "--output", help="Model directory to write.")],
+    output: ModelOutput,
     dev: Annotated[
         Optional[list[str]],  # noqa: UP045
         typer.Option(help="Dev file for early stopping (repeatable); or use --holdout."),
@@ -77,35 +88,39 @@ def tag_train(
             " contiguous folds sees only the other folds' entities (0: off)."
         ),
     ] = 0,
-    threads: Annotated[int, typer.Option(help="torch threads (0: every CPU).")] = 0,
-    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    threads: Threads = 0,
+    seed: Seed = 0,
+    encoding_errors: EncodingOpt = EncodingErrors.strict,
+    force: Force = False,
     quiet: Quiet = False,
 ) -> None:
     """Train a tagger; keeps the weights with the best dev F1 and records data, settings and scores."""
+    from nlptk.io import check_model_output
+
+    check_model_output(output, force)
     need_torch("nlptk tag")
     from nlptk.progress import make_progress
     from nlptk.tagging.data import read_examples, split_holdout
-    from nlptk.tagging.model import Tagger
+    from nlptk.tagging.model import Tagger, TaggerConfig
     from nlptk.tagging.train import TrainOptions, train_tagger
 
-    examples = read_examples(task.value, train)
-    if dev:
-        dev_examples = read_examples(task.value, dev)
-    elif 0 < holdout < len(examples):
-        examples, dev_examples = split_holdout(examples, holdout, seed)
-    else:
-        raise NlptkError("give --dev FILE, or --holdout N (fewer than the training sentences)")
+    if not dev and not holdout:
+        raise OptionError("dev", "give --dev FILE, or --holdout N training sentences to hold out as dev")
+    if holdout < 0:
+        raise OptionError("holdout", f"must be at least 0, not {holdout}")
     shape = {
         "dim": dim,
         "char_dim": char_dim,
         "bigram_dim": bigram_dim,
-        "dilations": [int(d) for d in floats("--dilations", dilations)],
+        "dilations": _whole_numbers("dilations", dilations),
         "dropout": dropout,
         "max_len": max_len,
         "dictionary": dictionary,
         "dictionary_tags": [t for t in dictionary_tags.split(",") if t],
         "lstm_dim": lstm_dim,
     }
+    if init_from is None:
+        TaggerConfig.check_shape(task.value, shape)
     options = TrainOptions(
         epochs=epochs,
         patience=patience,
@@ -125,6 +140,11 @@ def tag_train(
     if init_from is not None:
         options.extra["init_from"] = str(init_from)
     initial = Tagger.load(init_from) if init_from is not None else None
+    examples = read_examples(task.value, train, encoding_errors.value)
+    if dev:
+        dev_examples = read_examples(task.value, dev, encoding_errors.value)
+    else:
+        examples, dev_examples = split_holdout(examples, holdout, seed)
     progress = make_progress(quiet)
     try:
         model = train_tagger(
@@ -132,7 +152,7 @@ def tag_train(
         )
     finally:
         progress.close()
-    model.save(output)
+    model.save(output, force)
     if not quiet:
         typer.echo(f"saved {output} (best dev F1 {model.config.training['dev'].get('f1', float('nan')):.4f})", err=True)
 
@@ -140,12 +160,14 @@ def tag_train(
 @tag_app.command("eval")
 def tag_eval(
     data: Annotated[list[str], typer.Argument(help="Gold data in the model's task format.")],
-    model: Annotated[Path, typer.Option(help="Model directory.")],
+    model: Model = None,
     training_words: Annotated[
         Optional[Path],  # noqa: UP045
         typer.Option(help="Segmentation: training word list for OOV recall."),
     ] = None,
-    output_format: Annotated[str, typer.Option("--format", help="text or json.")] = "text",
+    output_format: ReportFormatOpt = ReportFormat.text,
+    threads: Threads = 0,
+    encoding_errors: EncodingOpt = EncodingErrors.strict,
 ) -> None:
     """Score a model: segmentation P/R/F1 and OOV recall, entity-level F1, or POS F1 and accuracy."""
     need_torch("nlptk tag")
@@ -153,14 +175,15 @@ def tag_eval(
     from nlptk.evaluate import load_word_list
     from nlptk.tagging.data import read_examples
     from nlptk.tagging.model import Tagger
+    from nlptk.tagging.segmenter import default_model_path
     from nlptk.tagging.train import evaluate_tagger
 
-    cpu_threads()
-    tagger = Tagger.load(model)
-    examples = read_examples(tagger.config.task, data)
-    known = load_word_list(str(training_words)) if training_words else None
+    cpu_threads(threads)
+    tagger = Tagger.load(model or default_model_path())
+    examples = read_examples(tagger.config.task, data, encoding_errors.value)
+    known = load_word_list(str(training_words), encoding_errors.value) if training_words else None
     scores = evaluate_tagger(tagger, examples, known)
-    if output_format == "json":
+    if output_format == ReportFormat.json:
         typer.echo(json.dumps(scores))
     else:
         typer.echo("\n".join(f"{k:<10} {v:.4f}" for k, v in scores.items()))
@@ -169,28 +192,47 @@ def tag_eval(
 @tag_app.command("predict")
 def tag_predict(
     inputs: Annotated[Optional[list[str]], typer.Argument(help="Text files, globs, or - (default).")] = None,  # noqa: UP045
-    model: Annotated[Optional[Path], typer.Option(help="Model directory.")] = None,  # noqa: UP045
+    model: Model = None,
+    threads: Threads = 0,
     encoding_errors: EncodingOpt = EncodingErrors.strict,
     output: Output = None,
 ) -> None:
-    """Tag raw text, one sentence per line: NER as 'char<TAB>tag' blocks, POS as 'word/TAG', seg as words."""
+    """Tag raw text, one sentence per line: NER as 'char<TAB>tag' blocks, POS as 'word/TAG', seg as words
+    (exactly as 'nlptk segment'). Whitespace separates runs tagged on their own and is never tagged."""
     need_torch("nlptk tag")
     from nlptk.cpu import cpu_threads
-    from nlptk.io import atomic_output, read_lines, resolve_inputs
+    from nlptk.io import atomic_output, read_chunks, read_lines, resolve_inputs
     from nlptk.tagging.model import Tagger
+    from nlptk.tagging.segmenter import default_model_path, segment_stream
+
+    cpu_threads(threads)
+    tagger = Tagger.load(model or default_model_path())
+    sources = resolve_inputs(inputs or ["-"])
+    if tagger.config.task == "seg":
+        tagged = segment_stream(tagger, read_chunks(sources, encoding_errors=encoding_errors.value))
+    else:
+        tagged = _tagged_lines(tagger, read_lines(sources, encoding_errors.value))
+    with atomic_output(output) as out:
+        for text in tagged:
+            out.write(text)
+
+
+def _tagged_lines(tagger: Tagger, lines: Iterable[str]) -> Iterator[str]:
+    """NER or POS output of each line; its whitespace-separated runs are tagged on their own."""
     from nlptk.tagging.schemes import spans
 
-    if model is None:
-        raise NlptkError("--model is required (a directory written by 'nlptk tag train')")
-    cpu_threads()
-    tagger = Tagger.load(model)
-    lines = [line.strip() for line in read_lines(resolve_inputs(inputs or ["-"]), encoding_errors.value)]
-    with atomic_output(output) as out:
-        for line, tags in zip(lines, tagger.predict(lines), strict=True):
-            if tagger.config.task == "ner":
-                out.writelines(f"{ch}\t{tag}\n" for ch, tag in zip(line, tags, strict=True))
-                out.write("\n")
-            elif tagger.config.task == "pos":
-                out.write(" ".join(f"{line[s:e]}/{kind}" for s, e, kind in spans(tags)) + "\n")
-            else:
-                out.write(" ".join(line[s:e] for s, e, _ in spans(tags)) + "\n")
+    for line in lines:
+        runs = line.split()
+        tagged = zip(runs, tagger.predict(runs), strict=True)
+        if tagger.config.task == "ner":
+            yield "".join(f"{ch}\t{tag}\n" for run, tags in tagged for ch, tag in zip(run, tags, strict=True)) + "\n"
+        else:
+            yield " ".join(f"{run[s:e]}/{kind}" for run, tags in tagged for s, e, kind in spans(tags)) + "\n"
+
+
+def _whole_numbers(name: str, text: str) -> list[int]:
+    """Comma-separated whole numbers (``--dilations 1,2,4``)."""
+    values = floats(f"--{name}", text)
+    if any(v != int(v) for v in values):
+        raise OptionError(name, f"takes whole numbers, e.g. 1,2,4, not {text!r}")
+    return [int(v) for v in values]

@@ -12,12 +12,19 @@ import random
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from nlptk.checks import at_least, between, one_of
 from nlptk.errors import NlptkError
-from nlptk.io import read_lines, resolve_inputs
+from nlptk.io import EncodingErrors, read_lines, resolve_inputs
 from nlptk.tagging.schemes import split_tag, word_tags
 
 TASKS = ("seg", "ner", "pos")
+FORMATS = {
+    "seg": "one sentence per line, words separated by spaces",
+    "ner": "one 'character<TAB>tag' per line (tags B-, I-, M-, E-, S- or O), a blank line between sentences",
+    "pos": "CoNLL-U rows 'id word lemma UPOS ...', a blank line between sentences",
+}
 SENTENCE_END = set("。！？!?；;")
+PREFIXES = frozenset("OBIMES")
 
 
 @dataclass(frozen=True)
@@ -26,15 +33,29 @@ class Example:
     tags: tuple[str, ...]
 
 
-def read_examples(task: str, paths: Iterable[str]) -> list[Example]:
-    """Examples of ``task`` from the files at ``paths``."""
-    if task not in TASKS:
-        raise NlptkError(f"unknown task {task!r}; use one of {', '.join(TASKS)}")
-    lines = read_lines(resolve_inputs(list(paths)))
+class _FormatError(Exception):
+    """A line that does not fit the task's format (``read_examples`` adds the file's name)."""
+
+    def __init__(self, line: int, problem: str) -> None:
+        super().__init__(problem)
+        self.line = line
+
+
+def read_examples(task: str, paths: Iterable[str], encoding_errors: EncodingErrors = "strict") -> list[Example]:
+    """Examples of ``task`` from the files at ``paths``; a file that does not fit the task's
+    format is refused with its name, the line and the expected format."""
+    one_of("task", task, TASKS)
     reader = {"seg": _segmented, "ner": _char_columns, "pos": _conllu}[task]
-    examples = [e for e in reader(lines) if e.text]
-    if not examples:
-        raise NlptkError(f"no {task} examples found in {', '.join(paths)}")
+    examples: list[Example] = []
+    for source in resolve_inputs(list(paths)):
+        lines = read_lines([source], encoding_errors)
+        try:
+            found = [e for e in reader(lines) if e.text]
+        except _FormatError as exc:
+            raise NlptkError(f"{source.name}: line {exc.line}: {exc} (a {task} file has {FORMATS[task]})") from None
+        if not found:
+            raise NlptkError(f"{source.name}: no {task} examples ({FORMATS[task]} expected)")
+        examples += found
     return examples
 
 
@@ -44,38 +65,45 @@ def _segmented(lines: Iterable[str]) -> Iterator[Example]:
         yield Example("".join(words), tuple(word_tags(len(w) for w in words)))
 
 
-def _blocks(lines: Iterable[str]) -> Iterator[list[list[str]]]:
-    block: list[list[str]] = []
-    for line in lines:
+def _blocks(lines: Iterable[str]) -> Iterator[list[tuple[int, list[str]]]]:
+    """Blank-line separated blocks of ``(line number, fields)``; comment lines are skipped."""
+    block: list[tuple[int, list[str]]] = []
+    for number, line in enumerate(lines, 1):
         fields = line.split()
         if not fields:
             if block:
                 yield block
             block = []
         elif not line.startswith("#"):
-            block.append(fields)
+            block.append((number, fields))
     if block:
         yield block
 
 
 def _char_columns(lines: Iterable[str]) -> Iterator[Example]:
-    for number, block in enumerate(_blocks(lines), 1):
-        if any(len(fields) < 2 or len(fields[0]) != 1 for fields in block):
-            raise NlptkError(f"sentence {number}: expected one 'character<TAB>tag' per line")
-        yield Example("".join(f[0] for f in block), tuple(f[-1] for f in block))
+    for block in _blocks(lines):
+        for number, fields in block:
+            if len(fields) < 2 or len(fields[0]) != 1 or split_tag(fields[-1])[0] not in PREFIXES:
+                raise _FormatError(number, f"expected 'character<TAB>tag', not {' '.join(fields)[:40]!r}")
+        yield Example("".join(f[0] for _, f in block), tuple(f[-1] for _, f in block))
 
 
 def _conllu(lines: Iterable[str]) -> Iterator[Example]:
-    for number, block in enumerate(_blocks(lines), 1):
-        rows = [f for f in block if f[0].isdigit()]  # skip multiword-token ranges such as 1-2
-        if any(len(f) < 4 for f in rows):
-            raise NlptkError(f"sentence {number}: expected CoNLL-U rows 'id word lemma UPOS ...'")
+    for block in _blocks(lines):
+        rows = []
+        for number, fields in block:
+            token_id = fields[0].replace("-", "").replace(".", "")
+            if len(fields) < 4 or not (token_id.isascii() and token_id.isdigit()):
+                raise _FormatError(number, f"expected a CoNLL-U row, not {' '.join(fields)[:40]!r}")
+            if fields[0].isdigit():  # skip multiword-token ranges (1-2) and empty nodes (1.1)
+                rows.append(fields)
         words = [f[1] for f in rows]
         yield Example("".join(words), tuple(word_tags((len(w) for w in words), (f[3] for f in rows))))
 
 
 def split_holdout(examples: list[Example], size: int, seed: int) -> tuple[list[Example], list[Example]]:
     """``size`` examples drawn at random (by ``seed``) as dev; the rest, in order, for training."""
+    between("holdout", size, 1, len(examples) - 1)
     chosen = set(random.Random(seed).sample(range(len(examples)), size))
     train = [e for i, e in enumerate(examples) if i not in chosen]
     dev = [e for i, e in enumerate(examples) if i in chosen]
@@ -84,6 +112,7 @@ def split_holdout(examples: list[Example], size: int, seed: int) -> tuple[list[E
 
 def chunk_example(example: Example, max_len: int) -> list[Example]:
     """Cut a long example at span boundaries (after sentence punctuation when possible)."""
+    at_least("max_len", max_len, 1)
     text, tags = example.text, example.tags
     out: list[Example] = []
     start = 0

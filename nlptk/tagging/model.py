@@ -16,8 +16,11 @@ import numpy as np
 import torch
 from torch import nn
 
+from nlptk.checks import at_least, fraction, one_of
 from nlptk.cpu import bf16_is_fast
+from nlptk.errors import OptionError
 from nlptk.tagging.crf import CRF
+from nlptk.tagging.data import TASKS
 from nlptk.tagging.encoder import ConvEncoder
 from nlptk.tagging.features import Batch, DictionaryMatcher, Featurizer
 from nlptk.tagging.schemes import TagScheme
@@ -49,6 +52,25 @@ class TaggerConfig:
     lstm_dim: int = 0  # hidden size of an optional BiLSTM after the convolutions
     entities: list[list[str]] = field(default_factory=list)  # [string, type] of training entities, flagged
     training: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        one_of("task", self.task, TASKS)
+        for name in ("char_dim", "dim", "kernel", "max_len"):
+            at_least(name, getattr(self, name), 1)
+        for name in ("bigram_dim", "lstm_dim"):
+            at_least(name, getattr(self, name), 0)
+        if self.kernel % 2 == 0:
+            raise OptionError("kernel", f"must be odd (the convolutions keep the length), not {self.kernel}")
+        if not self.dilations:
+            raise OptionError("dilations", "needs at least one dilation")
+        for dilation in self.dilations:
+            at_least("dilations", dilation, 1)
+        fraction("dropout", self.dropout)
+
+    @classmethod
+    def check_shape(cls, task: str, shape: dict) -> None:
+        """Refuse (:class:`OptionError`) the shape options of a model to train before any work."""
+        cls(task=task, tags=[], chars=[], **shape)
 
 
 class Tagger(nn.Module):
@@ -111,6 +133,16 @@ class Tagger(nn.Module):
             for piece in chunk_text(text, self.config.max_len):
                 pieces.append(piece)
                 owners.append(i)
+        biases = [bias(piece) for piece in pieces] if bias is not None else None
+        results: list[list[np.ndarray]] = [[] for _ in texts]
+        for owner, tags in zip(owners, self.tag_pieces(pieces, biases), strict=True):
+            results[owner].append(tags)
+        return [r[0] if len(r) == 1 else np.concatenate(r or [np.zeros(0, np.int64)]) for r in results]
+
+    @torch.inference_mode()
+    def tag_pieces(self, pieces: Sequence[str], biases: Sequence[np.ndarray | None] | None = None) -> list[np.ndarray]:
+        """The tag ids of each piece, tagged whole in batches of similar lengths; ``biases[i]``
+        (len, tags) is added to the emission scores of piece i before Viterbi."""
         order = sorted(range(len(pieces)), key=lambda i: len(pieces[i]))
         tagged: list[np.ndarray] = [np.zeros(0, np.int64) for _ in pieces]
         start = 0
@@ -121,23 +153,20 @@ class Tagger(nn.Module):
                 width = max(width, len(pieces[order[end]]))
                 end += 1
             chosen = [order[i] for i in range(start, end)]
-            for i, tags in zip(chosen, self._tag([pieces[i] for i in chosen], bias), strict=True):
+            chosen_biases = [biases[i] for i in chosen] if biases is not None else None
+            for i, tags in zip(chosen, self._tag([pieces[i] for i in chosen], chosen_biases), strict=True):
                 tagged[i] = tags
             start = end
-        results: list[list[np.ndarray]] = [[] for _ in texts]
-        for owner, tags in zip(owners, tagged, strict=True):
-            results[owner].append(tags)
-        return [r[0] if len(r) == 1 else np.concatenate(r or [np.zeros(0, np.int64)]) for r in results]
+        return tagged
 
-    def _tag(self, texts: list[str], bias: Bias | None) -> list[np.ndarray]:
+    def _tag(self, texts: list[str], biases: list[np.ndarray | None] | None) -> list[np.ndarray]:
         if not any(texts):
             return [np.zeros(0, np.int64) for _ in texts]
         batch = self.featurizer.encode(texts)
         emissions, mask = self.emissions(batch)
-        if bias is not None:
+        if biases is not None and any(b is not None for b in biases):
             extra = np.zeros(emissions.shape, dtype=np.float32)
-            for row, text in enumerate(texts):
-                add = bias(text)
+            for row, (text, add) in enumerate(zip(texts, biases, strict=True)):
                 if add is not None:
                     extra[row, : len(text)] = add
             emissions = emissions + torch.from_numpy(extra)
@@ -174,6 +203,7 @@ EMBEDDINGS = ("encoder.chars.weight", "encoder.bigrams.weight")  # stored as int
 
 def chunk_text(text: str, max_len: int) -> list[str]:
     """``text`` cut into pieces of at most ``max_len`` characters, after sentence punctuation when possible."""
+    at_least("max_len", max_len, 1)
     if len(text) <= max_len:
         return [text]
     pieces: list[str] = []

@@ -11,8 +11,10 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import torch
 
+from nlptk import checks
+from nlptk.checks import at_least, between, positive_float
 from nlptk.cpu import cpu_threads
-from nlptk.errors import NlptkError
+from nlptk.errors import NlptkError, OptionError
 from nlptk.evaluate import score_segmentation, score_spans
 from nlptk.io import read_lines, resolve_inputs
 from nlptk.progress import NoProgress, Progress
@@ -21,6 +23,7 @@ from nlptk.tagging.features import DictionaryMatcher, Featurizer, entity_matcher
 from nlptk.tagging.model import Tagger, TaggerConfig
 from nlptk.tagging.pretrain import char_vectors, frequent_chars
 from nlptk.tagging.schemes import TagScheme, spans
+from nlptk.tagging.segmenter import segment_texts
 
 
 @dataclass
@@ -46,6 +49,21 @@ class TrainOptions:
     entity_folds: int = 0  # flag training entities; each of this many folds sees only the others' (0: off)
     extra: dict = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        for name in ("epochs", "patience", "batch_chars", "min_char_count", "min_bigram_count", "pretrain_min_count"):
+            at_least(name, getattr(self, name), 1)
+        at_least("evaluations", self.evaluations_per_epoch, 1)  # the option --evaluations
+        for name in ("lr", "crf_lr_multiplier", "clip"):
+            positive_float(name, getattr(self, name))
+        positive_float("lr_decay", self.lr_decay)
+        between("lr_decay", self.lr_decay, 0, 1)
+        at_least("max_minutes", self.max_minutes, 0)
+        checks.seed(self.seed)
+        checks.threads(self.threads)
+        at_least("entity_folds", self.entity_folds, 0)
+        if self.entity_folds == 1:
+            raise OptionError("entity_folds", "must be 0 (off) or at least 2, not 1")
+
 
 def train_tagger(
     task: str,
@@ -62,6 +80,8 @@ def train_tagger(
     With ``initial``, training continues from that model (its vocabulary, tags and shape;
     ``shape`` and the pretraining options are then not used).
     """
+    if initial is None:
+        TaggerConfig.check_shape(task, shape)
     progress = progress or NoProgress()
     random.seed(options.seed)
     np.random.seed(options.seed)
@@ -293,17 +313,20 @@ def _batches(pieces: Sequence[Example], batch_chars: int, rng: random.Random) ->
 
 
 def evaluate_tagger(model: Tagger, examples: Sequence[Example], training_words: set[str] | None = None) -> dict:
-    """Scores of ``model`` on gold ``examples``: seg P/R/F1 (+OOV), entity P/R/F1, or POS F1/accuracy."""
-    predicted = model.predict([e.text for e in examples])
+    """Scores of ``model`` on gold ``examples``: seg P/R/F1 (+OOV), entity P/R/F1, or POS F1/accuracy.
+
+    Segmentation models are scored as ``nlptk segment`` runs them (:mod:`nlptk.tagging.segmenter`).
+    """
     task = model.config.task
     if task == "seg":
         gold_lines = [" ".join(e.text[s:t] for s, t, _ in spans(e.tags)) for e in examples]
-        pred_lines = [" ".join(e.text[s:t] for s, t, _ in spans(p)) for e, p in zip(examples, predicted, strict=True)]
+        pred_lines = [" ".join(words) for words in segment_texts(model, [e.text for e in examples])]
         score = score_segmentation(gold_lines, pred_lines, training_words)
         result = {"precision": score.precision, "recall": score.recall, "f1": score.f1}
         if score.oov_recall is not None:
             result["oov_recall"] = score.oov_recall
         return result
+    predicted = model.predict([e.text for e in examples])
     gold_spans = [spans(e.tags) for e in examples]
     pred_spans = [spans(p) for p in predicted]
     typed = score_spans(gold_spans, pred_spans)
