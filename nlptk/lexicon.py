@@ -59,13 +59,17 @@ class Lexicon:
             for word, count in counts:
                 if word:
                     merged[word] = merged.get(word, 0) + int(count)
+        where = f"{name}: " if name else ""
         if _WHITESPACE.search("".join(merged)):
             word = next(w for w in merged if _WHITESPACE.search(w))
-            raise NlptkError(f"lexicon word {word!r} contains whitespace")
+            raise NlptkError(f"{where}lexicon word {word!r} contains whitespace")
+        if any("\x00" in word for word in merged):
+            word = next(w for w in merged if "\x00" in w)
+            raise NlptkError(f"{where}lexicon word {word!r} contains a NUL character")
         values = np.fromiter(merged.values(), dtype=np.int64, count=len(merged))
         if len(values) and values.min() < 0:
             word = next(w for w, c in merged.items() if c < 0)
-            raise NlptkError(f"lexicon word {word!r} has a negative count {merged[word]}")
+            raise NlptkError(f"{where}lexicon word {word!r} has a negative count {merged[word]}")
         trie = marisa_trie.Trie(merged.keys())
         array = np.zeros(len(trie), dtype=np.int64)
         array[np.fromiter(map(trie.get, merged), dtype=np.int64, count=len(merged))] = values

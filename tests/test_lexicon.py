@@ -173,3 +173,8 @@ def test_jieba_lexicon_without_importing_jieba() -> None:
     assert segment("我们在北京天安门", lex) == ["我们", "在", "北京", "天安门"]
     if not already:
         assert "jieba" not in sys.modules
+
+
+def test_a_word_with_a_nul_character_is_refused() -> None:
+    with pytest.raises(NlptkError, match="NUL"):
+        Lexicon.from_counts({"\x00\x00": 1, "北京": 2})
