@@ -26,6 +26,7 @@ from nlptk.decode import (  # noqa: E402
     sample,
     top_k_mask,
 )
+from nlptk.errors import OptionError  # noqa: E402
 
 EOS = 0
 
@@ -490,22 +491,56 @@ def test_parse_fields() -> None:
 
 
 @pytest.mark.parametrize(
-    "name",
+    ("name", "problem"),
     [
-        "beam-0",
-        "nucleus-2",
-        "foo",
-        "consistent-beam-2",
-        "topk-0",
-        "nucleus-0",
-        "beam-x",
-        "topk-2.5",
-        "consistent-greedy",
+        ("beam-0", "beam-0: beam width must be at least 1"),
+        ("topk-0", "topk-0: k must be at least 1"),
+        ("nucleus-2", "nucleus-2: nucleus p must be above 0 and at most 1"),
+        ("nucleus-0", "nucleus-0: nucleus p must be above 0 and at most 1"),
+        ("beam-x", "beam-x: beam width must be a whole number"),
+        ("beam", "beam: beam width must be a whole number"),
+        ("topk-2.5", "topk-2.5: k must be a whole number"),
+        ("nucleus-big", "nucleus-big: nucleus p must be a number"),
+        ("consistent-beam-2", "consistent- goes only with topk-K and nucleus-P"),
+        ("consistent-greedy", "consistent- goes only with topk-K and nucleus-P"),
+        ("foo", "'foo' is unknown (one of: greedy, beam-N"),
     ],
 )
-def test_parse_rejects_bad_names(name: str) -> None:
-    with pytest.raises(ValueError, match="unknown decoder"):
+def test_parse_rejects_bad_names_naming_the_problem(name: str, problem: str) -> None:
+    with pytest.raises(OptionError) as error:
         Decoding.parse(name)
+    assert error.value.parameter == "--decoder"
+    assert problem in error.value.as_option() and error.value.as_option().startswith("--decoder ")
+
+
+@pytest.mark.parametrize(
+    ("fields", "option"),
+    [
+        ({"max_len": 0}, "max_len"),
+        ({"temperature": -0.5}, "temperature"),
+        ({"temperature": float("inf")}, "temperature"),
+        ({"temperature": float("nan")}, "temperature"),
+        ({"method": "beam", "beam": 0}, "beam"),
+        ({"method": "sample", "top_p": 1.5}, "top_p"),
+        ({"method": "guess"}, "method"),
+    ],
+)
+def test_decoding_range_checks_name_the_parameter(fields: dict, option: str) -> None:
+    with pytest.raises(OptionError) as error:
+        Decoding(**fields)
+    assert error.value.parameter == option
+
+
+@pytest.mark.parametrize("name", ["ancestral", "topk-3", "consistent-nucleus-0.5"])
+def test_temperature_zero_samples_as_greedy(name: str) -> None:
+    model = BigramModel.random(5, seed=3)
+    starts = torch.tensor([0, 1, 2, 3, 4])
+    greedy = decode(model, None, starts, Decoding("greedy", max_len=12), EOS)
+    cold = Decoding.parse(name, max_len=12, temperature=0)
+    for seed in (0, 1):
+        found = decode(model, None, starts, cold, EOS, generator=torch.Generator().manual_seed(seed))
+        assert [h.tokens for h in found] == [h.tokens for h in greedy]
+        assert [h.score for h in found] == pytest.approx([h.score for h in greedy])
 
 
 # --- 7. constraints are obeyed and see the right history ------------------------------------------------------------

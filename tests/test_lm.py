@@ -138,7 +138,8 @@ def test_lm_commands_end_to_end(trained: tuple[Path, Path]) -> None:
 def test_lm_commands_reject_bad_input(trained: tuple[Path, Path], tmp_path: Path) -> None:
     model, data = trained
     result = nlptk("lm", "sample", "--model", str(model), "--decoder", "beam-0", stdin="the\n")
-    assert result.returncode != 0 and "unknown decoder" in result.stderr and "Traceback" not in result.stderr
+    assert result.returncode == 2 and "--decoder beam-0: beam width must be at least 1" in result.stderr
+    assert "Traceback" not in result.stderr
     result = nlptk("lm", "sample", "--model", str(model), stdin="")
     assert result.returncode != 0 and "input is empty" in result.stderr and "Traceback" not in result.stderr
     result = nlptk("lm", "eval", str(data), "--model", str(tmp_path))

@@ -20,7 +20,7 @@ from typer.testing import CliRunner  # noqa: E402
 import nlptk.cli  # noqa: E402  (registers the commands)
 from nlptk.cli.common import app  # noqa: E402
 from nlptk.decode import Decoding, decode  # noqa: E402
-from nlptk.errors import NlptkError  # noqa: E402
+from nlptk.errors import NlptkError, OptionError  # noqa: E402
 from nlptk.lm.data import Vocabulary  # noqa: E402
 from nlptk.title.data import Article, clean_article, lead, parse_record, read_articles, read_examples  # noqa: E402
 from nlptk.title.evaluation import lead_baseline, repeats_ngram, score_titles  # noqa: E402
@@ -313,8 +313,8 @@ def test_copy_prior_scale_pulls_titles_into_the_article() -> None:
 
 
 def test_unknown_encoder_is_refused() -> None:
-    with pytest.raises(ValueError, match="unknown encoder"):
-        TitleModel(TitleConfig(small_vocabulary().words, encoder="gru"))
+    with pytest.raises(OptionError, match="encoder must be one of lstm, conv, not 'gru'"):
+        TitleConfig(small_vocabulary().words, encoder="gru")
 
 
 # --- training and model files --------------------------------------------------------------------
@@ -537,7 +537,7 @@ def test_cli_train_writes_a_loadable_model(tmp_path: Path, encoder: str, copy_pr
 def test_cli_train_refuses_an_unknown_encoder(tmp_path: Path) -> None:
     train = write_jsonl(tmp_path / "train.jsonl", STORIES)
     result = invoke("title", "train", train, "--dev", train, "-o", tmp_path / "m", "--encoder", "gru")
-    assert result.exit_code == 1 and "unknown --encoder" in str(result.exception)
+    assert result.exit_code == 2 and "'gru' is not one of 'lstm', 'conv'" in result.output
     assert not (tmp_path / "m").exists()
 
 

@@ -3,46 +3,58 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
-from nlptk.cli.common import Format, Output, Quiet, couplet_app, floats, log_to_stderr, need_torch, positive
+from nlptk.cli.common import (
+    EncodingErrors,
+    EncodingOpt,
+    Force,
+    Format,
+    FormatOpt,
+    Model,
+    ModelOutput,
+    Output,
+    Quiet,
+    ReportFormat,
+    ReportFormatOpt,
+    Seed,
+    Threads,
+    couplet_app,
+    floats,
+    log_to_stderr,
+    need_torch,
+)
 from nlptk.errors import NlptkError
 
-ModelOpt = Annotated[
-    Optional[Path],  # noqa: UP045
-    typer.Option("--model", "-m", help="Model directory (default: the model shipped with nlptk)."),
+Decoder = Annotated[
+    str, typer.Option(help="beam-N, greedy, ancestral, topk-K, nucleus-P, consistent-… (see nlptk lm sample).")
 ]
-Threads = Annotated[int, typer.Option(help="torch threads (0: every CPU).")]
-Decoder = Annotated[str, typer.Option(help="beam-N, greedy, topk-K, nucleus-P, consistent-… (see nlptk lm sample).")]
 
 
 def default_model_path() -> Path:
     return Path(str(resources.files("nlptk") / "data" / "couplet"))
 
 
-def _load(model: Path | None, threads: int):
+def _start(threads: int) -> None:
+    """Torch is there and ``threads`` is valid (before any input is read or model loaded)."""
     need_torch("nlptk couplet")
-    from nlptk.couplet.model import CoupletModel
     from nlptk.cpu import cpu_threads
 
     cpu_threads(threads)
+
+
+def _load(model: Path | None):
+    from nlptk.couplet.model import CoupletModel
+
     path = model or default_model_path()
     if model is None and not (path / "config.json").is_file():
         raise NlptkError("no couplet model is shipped in this installation; train one with 'nlptk couplet train'")
     return CoupletModel.load(path)
-
-
-def _decoding(decoder: str):
-    from nlptk.decode import Decoding
-
-    try:
-        return Decoding.parse(decoder)
-    except ValueError as exc:
-        raise NlptkError(str(exc)) from None
 
 
 @couplet_app.command("answer")
@@ -55,12 +67,15 @@ def couplet_answer(
         Optional[list[str]],  # noqa: UP045
         typer.Option("--file", "-f", help="Read first lines from this file, one per line (repeatable)."),
     ] = None,
-    model: ModelOpt = None,
-    candidates: Annotated[int, typer.Option("-n", help="Distinct second lines per first line.")] = 1,
+    model: Model = None,
+    candidates: Annotated[
+        int, typer.Option("-n", "--candidates", help="Distinct second lines per first line (1 to 1000).")
+    ] = 1,
     decoder: Decoder = "beam-5",
-    seed: Annotated[int, typer.Option(help="Random seed for the sampling decoders.")] = 0,
-    output_format: Annotated[Format, typer.Option("--format", help="tsv (tab-separated) or jsonl.")] = Format.tsv,
+    seed: Seed = 0,
+    output_format: FormatOpt = Format.tsv,
     threads: Threads = 0,
+    encoding_errors: EncodingOpt = EncodingErrors.strict,
     output: Output = None,
 ) -> None:
     """Answer each first line with a second line of the same length (one output line per input line).
@@ -69,19 +84,21 @@ def couplet_answer(
     repeated characters are mirrored. A line that cannot be answered is reported on stderr
     (and as an error record in jsonl); the others are still answered.
     """
-    from nlptk.couplet.generate import answer_lines
+    _start(threads)
+    from nlptk.couplet.generate import answer_lines, check_answering
+    from nlptk.decode import Decoding
     from nlptk.io import atomic_output, read_lines, resolve_inputs
 
-    decoding = _decoding(decoder)
-    positive("-n", candidates)
+    decoding = Decoding.parse(decoder)
+    check_answering(candidates, seed)
     texts: list[str] = []
     for item in lines or ([] if files else ["-"]):
-        texts += list(read_lines(resolve_inputs(["-"]))) if item == "-" else [item]
+        texts += list(read_lines(resolve_inputs(["-"]), encoding_errors.value)) if item == "-" else [item]
     if files:
-        texts += list(read_lines(resolve_inputs(files)))
+        texts += list(read_lines(resolve_inputs(files), encoding_errors.value))
     if not texts:
         raise NlptkError("no first lines to answer (the input is empty)")
-    couplet = _load(model, threads)
+    couplet = _load(model)
     answers = answer_lines(couplet, texts, decoding, candidates, seed)
     failed = 0
     with atomic_output(output) as out:
@@ -108,14 +125,15 @@ def couplet_train(
     train_in: Annotated[str, typer.Option(help="First lines, one per line (couplet/train.in.txt).")],
     train_out: Annotated[str, typer.Option(help="Their second lines (couplet/train.out.txt).")],
     dev: Annotated[str, typer.Option(help="Dev pairs for model selection (couplet/valid.txt).")],
-    output: Annotated[Path, typer.Option("-o", "--output", help="Model directory to write.")],
+    output: ModelOutput,
+    force: Force = False,
     dim: Annotated[int, typer.Option(help="Embedding and convolution width.")] = 128,
     dilations: Annotated[str, typer.Option(help="One gated convolution block per dilation.")] = "1,1,1,1,1,1",
     attention: Annotated[str, typer.Option(help="Self-attention after these blocks (0-based; '' for none).")] = "2,5",
     decoder_size: Annotated[
         int, typer.Option("--decoder", help="GRU size over the chosen characters (0: a softmax per position).")
     ] = 256,
-    dropout: Annotated[float, typer.Option(help="Dropout rate.")] = 0.25,
+    dropout: Annotated[float, typer.Option(help="Dropout rate (0 to 1, 1 excluded).")] = 0.25,
     max_len: Annotated[int, typer.Option(help="Longest line answered (longer pairs are dropped).")] = 64,
     min_count: Annotated[int, typer.Option(help="Rarer characters become <unk>.")] = 2,
     lr: Annotated[float, typer.Option(help="Adam learning rate.")] = 1e-3,
@@ -125,67 +143,91 @@ def couplet_train(
     max_minutes: Annotated[float, typer.Option(help="Stop training after this many minutes (0: no limit).")] = 0.0,
     dev_limit: Annotated[int, typer.Option(help="Score at most this many dev pairs per epoch (0: all).")] = 0,
     threads: Threads = 0,
-    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    seed: Seed = 0,
+    encoding_errors: EncodingOpt = EncodingErrors.strict,
     quiet: Quiet = False,
 ) -> None:
     """Train a couplet model; keeps the epoch whose greedy answers score the best dev BLEU-4."""
-    need_torch("nlptk couplet")
+    from nlptk.io import check_model_output
+
+    check_model_output(output, force)
+    _start(threads)
+    from nlptk import checks
     from nlptk.couplet.data import read_pairs, read_parallel, usable_pairs
     from nlptk.couplet.model import CoupletConfig
     from nlptk.couplet.train import CoupletTrainOptions, train_couplet_model
-    from nlptk.cpu import cpu_threads
-    from nlptk.lm.data import Vocabulary
+    from nlptk.lm.data import EOS, UNK, Vocabulary
     from nlptk.progress import make_progress
 
-    for name, value in (("--dim", dim), ("--max-len", max_len), ("--batch-size", batch_size)):
-        positive(name, value)
-    blocks = [int(d) for d in floats("--dilations", dilations)]
-    attention_after = [int(a) for a in floats("--attention", attention)] if attention.strip() else []
-    if any(not 0 <= a < len(blocks) for a in attention_after):
-        raise NlptkError(f"--attention names blocks 0..{len(blocks) - 1}")
-    cpu_threads(threads)
-    pairs = usable_pairs(read_parallel(train_in, train_out), max_len)
-    dev_pairs = usable_pairs(read_pairs(dev), max_len)
+    checks.at_least("dev_limit", dev_limit, 0)
+    checks.at_least("min_count", min_count, 1)
+    config = CoupletConfig(  # the characters come from the data; every option is checked before it is read
+        [EOS, UNK],
+        dim,
+        list(floats("--dilations", dilations)),
+        attention=list(floats("--attention", attention)) if attention.strip() else [],
+        decoder=decoder_size,
+        dropout=dropout,
+        max_len=max_len,
+    )
+    options = CoupletTrainOptions(epochs, patience, lr, batch_size=batch_size, seed=seed, max_minutes=max_minutes)
+    pairs = usable_pairs(read_parallel(train_in, train_out, encoding_errors.value), max_len)
+    dev_pairs = usable_pairs(read_pairs(dev, encoding_errors.value), max_len)
     if not pairs or not dev_pairs:
         raise NlptkError("no usable training or dev pairs (equal lengths, at most --max-len characters)")
     if dev_limit:
         dev_pairs = dev_pairs[:dev_limit]
-    vocab = Vocabulary.build([a + b for a, b in pairs], min_count)
-    config = CoupletConfig(
-        vocab.words, dim, blocks, attention=attention_after, decoder=decoder_size, dropout=dropout, max_len=max_len
-    )
-    options = CoupletTrainOptions(epochs, patience, lr, batch_size=batch_size, seed=seed, max_minutes=max_minutes)
+    config = replace(config, chars=Vocabulary.build([a + b for a, b in pairs], min_count).words)
     log = log_to_stderr(quiet)
-    log(f"{len(pairs)} training pairs, {len(dev_pairs)} dev pairs, {len(vocab)} characters; {config.design}")
+    log(f"{len(pairs)} training pairs, {len(dev_pairs)} dev pairs, {len(config.chars)} characters; {config.design}")
     progress = make_progress(quiet)
     try:
         couplet = train_couplet_model(config, pairs, dev_pairs, options, progress, log)
     finally:
         progress.close()
     couplet.config.training.update({"train_files": [train_in, train_out], "dev_file": dev})
-    couplet.save(output)
+    couplet.save(output, force)
     log(f"saved {output} (dev BLEU-4 {couplet.config.training['dev_bleu4_greedy']:.4f}, greedy)")
 
 
 @couplet_app.command("eval")
 def couplet_eval(
     pairs_file: Annotated[str, typer.Argument(help="Pairs, '上联<TAB>=><TAB>下联' per line (couplet/test.txt).")],
-    model: ModelOpt = None,
+    model: Model = None,
     decoder: Decoder = "beam-5",
     examples: Annotated[int, typer.Option(help="Also print this many examples (first line, answer, gold lines).")] = 0,
+    seed: Seed = 0,
+    report_format: ReportFormatOpt = ReportFormat.text,
     threads: Threads = 0,
+    encoding_errors: EncodingOpt = EncodingErrors.strict,
+    output: Output = None,
 ) -> None:
     """Character BLEU-4 (corpus) and constraint rates of the best answers."""
+    _start(threads)
+    from nlptk import checks
     from nlptk.couplet.data import read_pairs
     from nlptk.couplet.evaluation import evaluate_couplets
+    from nlptk.decode import Decoding
+    from nlptk.io import atomic_output
 
-    couplet = _load(model, threads)
-    pairs = read_pairs(pairs_file)
+    checks.at_least("examples", examples, 0)
+    decoding = Decoding.parse(decoder)
+    checks.seed(seed)
+    pairs = read_pairs(pairs_file, encoding_errors.value)
     if not pairs:
         raise NlptkError(f"{pairs_file}: no pairs (the input is empty)")
-    scores = evaluate_couplets(couplet, pairs, _decoding(decoder))
-    shown = zip(scores.pop("firsts"), scores.pop("references"), scores.pop("predictions"), strict=True)
-    for name, value in scores.items():
-        typer.echo(f"{name}\t{value:.4f}" if isinstance(value, float) else f"{name}\t{value}")
-    for first, references, answer in list(shown)[:examples]:
-        typer.echo(f"example\t{first}\t{answer}\t{'/'.join(references)}")
+    scores = evaluate_couplets(_load(model), pairs, decoding, seed)
+    shown = [
+        {"first": first, "answer": answer, "references": references}
+        for first, references, answer in zip(
+            scores.pop("firsts"), scores.pop("references"), scores.pop("predictions"), strict=True
+        )
+    ][:examples]
+    with atomic_output(output) as out:
+        if report_format is ReportFormat.json:
+            out.write(json.dumps({**scores, "examples": shown}, ensure_ascii=False) + "\n")
+            return
+        for name, value in scores.items():
+            out.write(f"{name}\t{value:.4f}\n" if isinstance(value, float) else f"{name}\t{value}\n")
+        for example in shown:
+            out.write(f"example\t{example['first']}\t{example['answer']}\t{'/'.join(example['references'])}\n")

@@ -3,17 +3,34 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
-from nlptk.cli.common import Output, Quiet, lm_app, log_to_stderr, need_torch, positive
+from nlptk.cli.common import (
+    EncodingErrors,
+    EncodingOpt,
+    Force,
+    Format,
+    FormatOpt,
+    ModelOutput,
+    Output,
+    Quiet,
+    ReportFormat,
+    ReportFormatOpt,
+    Seed,
+    Threads,
+    finite,
+    lm_app,
+    log_to_stderr,
+    need_torch,
+)
 from nlptk.errors import NlptkError
 
-Model = Annotated[Path, typer.Option("--model", "-m", help="Model directory written by 'nlptk lm train'.")]
-Threads = Annotated[int, typer.Option(help="torch threads (0: every CPU).")]
+LMModel = Annotated[Path, typer.Option("--model", "-m", help="Model directory written by 'nlptk lm train'.")]
 
 
 class Cell(str, Enum):
@@ -26,12 +43,25 @@ class Head(str, Enum):
     st = "st"
 
 
-def _load(model: Path, threads: int):
+class SampleFormat(str, Enum):
+    """Continuations: one per line (tsv, or its old name text), or jsonl records."""
+
+    tsv = "tsv"
+    text = "text"
+    jsonl = "jsonl"
+
+
+def _start(threads: int) -> None:
+    """Torch is there and ``threads`` is valid (before any input is read or model loaded)."""
     need_torch("nlptk lm")
     from nlptk.cpu import cpu_threads
-    from nlptk.lm.model import LanguageModel
 
     cpu_threads(threads)
+
+
+def _load(model: Path):
+    from nlptk.lm.model import LanguageModel
+
     return LanguageModel.load(model)
 
 
@@ -39,15 +69,20 @@ def _load(model: Path, threads: int):
 def lm_train(
     train: Annotated[list[str], typer.Argument(help="Training text: one sentence per line, tokens split by spaces.")],
     dev: Annotated[str, typer.Option(help="Dev text for early stopping.")],
-    output: Annotated[Path, typer.Option("-o", "--output", help="Model directory to write.")],
+    output: ModelOutput,
+    force: Force = False,
     cell: Annotated[Cell, typer.Option(help="Recurrent cell.")] = Cell.lstm,
     hidden: Annotated[int, typer.Option(help="Hidden (= embedding) size.")] = 512,
     layers: Annotated[int, typer.Option(help="Recurrent layers.")] = 2,
-    dropout: Annotated[float, typer.Option(help="Dropout rate.")] = 0.3,
+    dropout: Annotated[float, typer.Option(help="Dropout rate (0 to 1, 1 excluded).")] = 0.3,
     head: Annotated[Head, typer.Option(help="Output layer: softmax or self-terminating (st).")] = Head.softmax,
-    epsilon: Annotated[float, typer.Option(help="The self-terminating head's ε (p(eos) ≥ 1−(1−ε)^(t+1)).")] = 1e-3,
+    epsilon: Annotated[
+        float, typer.Option(help="The self-terminating head's ε in (0, 1) (p(eos) ≥ 1−(1−ε)^(t+1)).")
+    ] = 1e-3,
     lr: Annotated[float, typer.Option(help="Adam learning rate.")] = 2e-3,
-    anneal: Annotated[float, typer.Option(help="Learning-rate factor after an epoch without improvement.")] = 0.5,
+    anneal: Annotated[
+        float, typer.Option(help="Learning-rate factor (0, 1] after an epoch that did not improve.")
+    ] = 0.5,
     batch_size: Annotated[int, typer.Option(help="Sentences per batch.")] = 64,
     clip: Annotated[float, typer.Option(help="Gradient norm clipping.")] = 1.0,
     epochs: Annotated[int, typer.Option(help="At most this many epochs.")] = 40,
@@ -59,27 +94,25 @@ def lm_train(
         typer.Option("--bf16/--no-bf16", help="bfloat16 autocast (default: on CPUs with native bf16)."),
     ] = None,
     threads: Threads = 0,
-    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    seed: Seed = 0,
+    encoding_errors: EncodingOpt = EncodingErrors.strict,
     quiet: Quiet = False,
 ) -> None:
     """Train a word-level LSTM / tanh-RNN language model with tied embeddings; keeps the best dev perplexity."""
-    need_torch("nlptk lm")
-    from nlptk.cpu import bf16_is_fast, cpu_threads
-    from nlptk.lm.data import Vocabulary, read_sentences
+    from nlptk.io import check_model_output
+
+    check_model_output(output, force)
+    _start(threads)
+    from nlptk import checks
+    from nlptk.cpu import bf16_is_fast
+    from nlptk.lm.data import EOS, UNK, Vocabulary, read_sentences
     from nlptk.lm.model import LMConfig
     from nlptk.lm.train import LMTrainOptions, train_language_model
     from nlptk.progress import make_progress
 
-    for name, value in (("--hidden", hidden), ("--layers", layers), ("--batch-size", batch_size)):
-        positive(name, value)
-    if head is Head.st and not 0 < epsilon < 1:
-        raise NlptkError("--epsilon must be in (0, 1)")
-    cpu_threads(threads)
-    train_sentences = read_sentences(train)
-    vocab = Vocabulary.build(train_sentences, min_count)
-    train_ids = [vocab.encode(s) for s in train_sentences]
-    dev_ids = [vocab.encode(s) for s in read_sentences([dev])]
-    config = LMConfig(vocab.words, cell.value, layers, hidden, dropout, head.value, epsilon)
+    checks.at_least("min_count", min_count, 1)
+    # The words come from the data; every option is checked before it is read.
+    config = LMConfig([EOS, UNK], cell.value, layers, hidden, dropout, head.value, epsilon)
     options = LMTrainOptions(
         epochs=epochs,
         patience=patience,
@@ -92,69 +125,90 @@ def lm_train(
         bf16=bf16_is_fast() if bf16 is None else bf16,
         extra={"train_files": train, "dev_file": dev},
     )
+    train_sentences = read_sentences(train, encoding_errors.value)
+    vocab = Vocabulary.build(train_sentences, min_count)
+    train_ids = [vocab.encode(s) for s in train_sentences]
+    dev_ids = [vocab.encode(s) for s in read_sentences([dev], encoding_errors.value)]
+    config = replace(config, vocab=vocab.words)
     progress = make_progress(quiet)
     try:
         model = train_language_model(config, train_ids, dev_ids, options, progress, log_to_stderr(quiet))
     finally:
         progress.close()
-    model.save(output)
+    model.save(output, force)
     log_to_stderr(quiet)(f"saved {output} (dev perplexity {model.config.training['dev_perplexity']:.2f})")
 
 
 @lm_app.command("eval")
 def lm_eval(
     data: Annotated[list[str], typer.Argument(help="Text, one sentence per line (- for stdin).")],
-    model: Model,
+    model: LMModel,
+    report_format: ReportFormatOpt = ReportFormat.text,
     threads: Threads = 0,
+    encoding_errors: EncodingOpt = EncodingErrors.strict,
+    output: Output = None,
 ) -> None:
     """Perplexity per token (each sentence's <eos> included)."""
+    _start(threads)
+    from nlptk.io import atomic_output
     from nlptk.lm.data import read_sentences
     from nlptk.lm.train import evaluate_perplexity
 
-    lm = _load(model, threads)
-    sentences = [lm.vocab.encode(s) for s in read_sentences(data)]
+    lm = _load(model)
+    sentences = [lm.vocab.encode(s) for s in read_sentences(data, encoding_errors.value)]
     ppl = evaluate_perplexity(lm, sentences)
-    tokens = sum(len(s) + 1 for s in sentences)
-    typer.echo(f"sentences\t{len(sentences)}\ntokens\t{tokens}\nperplexity\t{ppl:.2f}")
+    report = {"sentences": len(sentences), "tokens": sum(len(s) + 1 for s in sentences), "perplexity": round(ppl, 4)}
+    with atomic_output(output) as out:
+        if report_format is ReportFormat.json:
+            out.write(json.dumps(report) + "\n")
+        else:
+            out.write(f"sentences\t{report['sentences']}\ntokens\t{report['tokens']}\nperplexity\t{ppl:.2f}\n")
 
 
 @lm_app.command("sample")
 def lm_sample(
-    model: Model,
+    model: LMModel,
     inputs: Annotated[
         Optional[list[str]],  # noqa: UP045
         typer.Argument(help="Contexts, one per line (an empty line: from scratch); - for stdin (default)."),
     ] = None,
-    decoder: Annotated[str, typer.Option(help="greedy, beam-N, ancestral, topk-K, nucleus-P, ...")] = "greedy",
+    decoder: Annotated[
+        str,
+        typer.Option(help="greedy, beam-N, ancestral, topk-K, nucleus-P, consistent-topk-K or consistent-nucleus-P."),
+    ] = "greedy",
     max_len: Annotated[int, typer.Option(help="At most this many tokens per continuation.")] = 100,
-    temperature: Annotated[float, typer.Option(help="Sampling temperature.")] = 1.0,
-    samples: Annotated[int, typer.Option("-n", help="Continuations per context.")] = 1,
-    output_format: Annotated[str, typer.Option("--format", help="text or jsonl.")] = "text",
-    seed: Annotated[int, typer.Option(help="Random seed for sampling.")] = 0,
+    temperature: Annotated[
+        float, typer.Option(help="Sampling temperature (0: the most probable token, as greedy; beams ignore it).")
+    ] = 1.0,
+    samples: Annotated[int, typer.Option("-n", "--samples", help="Continuations per context (1 to 1000).")] = 1,
+    output_format: Annotated[
+        SampleFormat, typer.Option("--format", help="tsv (one continuation per line; text is the same) or jsonl.")
+    ] = SampleFormat.tsv,
+    seed: Seed = 0,
     threads: Threads = 0,
+    encoding_errors: EncodingOpt = EncodingErrors.strict,
     output: Output = None,
 ) -> None:
-    """Continue each context with any decoder; an unfinished continuation ends with '…' (text format)."""
-    from nlptk.decode import Decoding
+    """Continue each context with any decoder; an unfinished continuation ends with '…' (tsv format)."""
+    _start(threads)
+    from nlptk import checks
+    from nlptk.decode import MAX_CANDIDATES, Decoding
     from nlptk.io import atomic_output, read_lines, resolve_inputs
     from nlptk.lm.degeneration import continue_prefixes
 
-    try:
-        decoding = Decoding.parse(decoder, max_len=positive("--max-len", max_len), temperature=temperature)
-    except ValueError as exc:
-        raise NlptkError(str(exc)) from None
-    if output_format not in ("text", "jsonl"):
-        raise NlptkError(f"unknown --format {output_format!r} (text or jsonl)")
-    lm = _load(model, threads)
-    lines = [line.split() for line in read_lines(resolve_inputs(inputs or ["-"]))]
+    decoding = Decoding.parse(decoder, max_len=max_len, temperature=temperature)
+    checks.between("samples", samples, 1, MAX_CANDIDATES)
+    checks.seed(seed)
+    lm = _load(model)
+    lines = [line.split() for line in read_lines(resolve_inputs(inputs or ["-"]), encoding_errors.value)]
     if not lines:
         raise NlptkError("no contexts to continue (the input is empty; an empty line means 'from scratch')")
-    contexts = [lm.vocab.encode(words) for words in lines for _ in range(positive("-n", samples))]
+    contexts = [lm.vocab.encode(words) for words in lines for _ in range(samples)]
     found = continue_prefixes(lm, contexts, decoding, seed=seed)
     with atomic_output(output) as out:
         for context, hypothesis in zip(contexts, found, strict=True):
             words = lm.vocab.decode(hypothesis.tokens)
-            if output_format == "jsonl":
+            if output_format is SampleFormat.jsonl:
                 record = {
                     "context": " ".join(lm.vocab.decode(context)),
                     "continuation": " ".join(words),
@@ -169,37 +223,50 @@ def lm_sample(
 @lm_app.command("degeneration")
 def lm_degeneration(
     data: Annotated[list[str], typer.Argument(help="Sentences whose first tokens are the prefixes (e.g. PTB valid).")],
-    model: Model,
-    decoders: Annotated[str, typer.Option(help="Comma-separated decoders.")] = "",
+    model: LMModel,
+    decoders: Annotated[str, typer.Option(help="Comma-separated decoders (default: the twelve of the study).")] = "",
     context: Annotated[int, typer.Option(help="Prefix length in tokens.")] = 10,
     max_len: Annotated[int, typer.Option("--max-len", "-L", help="L: steps before a continuation is endless.")] = 1500,
     limit: Annotated[int, typer.Option(help="Use at most this many prefixes (0: all).")] = 0,
     batch_size: Annotated[int, typer.Option(help="Prefixes decoded together.")] = 1000,
-    seed: Annotated[int, typer.Option(help="Random seed for the samplers.")] = 0,
+    seed: Seed = 0,
+    output_format: FormatOpt = Format.tsv,
     threads: Threads = 0,
+    encoding_errors: EncodingOpt = EncodingErrors.strict,
     quiet: Quiet = False,
+    output: Output = None,
 ) -> None:
-    """Non-termination ratio r_L of each decoder over the same prefixes, as a TSV table."""
+    """Non-termination ratio r_L of each decoder over the same prefixes, as a table."""
+    _start(threads)
+    from nlptk.decode import Decoding
+    from nlptk.io import atomic_output
     from nlptk.lm.data import read_sentences
-    from nlptk.lm.degeneration import DECODERS, degeneration_table, prefixes
+    from nlptk.lm.degeneration import DECODERS, check_prefixes, check_run, degeneration_table, prefixes
     from nlptk.progress import make_progress
 
     names = [d for d in (decoders or DECODERS).split(",") if d]
-    lm = _load(model, threads)
-    contexts = prefixes([lm.vocab.encode(s) for s in read_sentences(data)], positive("--context", context))
-    if limit:
-        contexts = contexts[:limit]
+    for name in names:
+        Decoding.parse(name, max_len=max_len)  # refuse a bad name or length before any work
+    check_run(batch_size, seed)
+    check_prefixes(context, limit)
+    lm = _load(model)
+    contexts = prefixes([lm.vocab.encode(s) for s in read_sentences(data, encoding_errors.value)], context, limit)
     if not contexts:
         raise NlptkError(f"no sentence is longer than --context {context} tokens")
     progress = make_progress(quiet)
     try:
-        rows = degeneration_table(lm, contexts, names, positive("--max-len", max_len), batch_size, seed, progress)
-    except ValueError as exc:
-        raise NlptkError(str(exc)) from None
+        rows = degeneration_table(lm, contexts, names, max_len, batch_size, seed, progress)
     finally:
         progress.close()
-    typer.echo("decoder\tprefixes\tnon_terminated\tr_L\tmean_length\tseconds")
-    for row in rows:
-        typer.echo(
-            f"{row.decoder}\t{row.prefixes}\t{row.non_terminated}\t{row.ratio:.4f}\t{row.mean_length:.1f}\t{row.seconds:.1f}"
-        )
+    with atomic_output(output) as out:
+        if output_format is Format.tsv:
+            out.write("decoder\tprefixes\tnon_terminated\tr_L\tmean_length\tseconds\n")
+        for row in rows:
+            if output_format is Format.jsonl:
+                record = {**vars(row), "mean_length": finite(row.mean_length), "seconds": round(row.seconds, 1)}
+                out.write(json.dumps(record) + "\n")
+            else:
+                out.write(
+                    f"{row.decoder}\t{row.prefixes}\t{row.non_terminated}\t{row.ratio:.4f}"
+                    f"\t{row.mean_length:.1f}\t{row.seconds:.1f}\n"
+                )

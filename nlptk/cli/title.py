@@ -3,47 +3,73 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
+from enum import Enum
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
-from nlptk.cli.common import Format, Output, Quiet, floats, log_to_stderr, need_torch, positive, title_app
+from nlptk.cli.common import (
+    EncodingErrors,
+    EncodingOpt,
+    Force,
+    Format,
+    FormatOpt,
+    Model,
+    ModelOutput,
+    Output,
+    Quiet,
+    ReportFormat,
+    ReportFormatOpt,
+    Seed,
+    Threads,
+    floats,
+    log_to_stderr,
+    need_torch,
+    title_app,
+)
 from nlptk.errors import NlptkError
 
-ModelOpt = Annotated[
-    Optional[Path],  # noqa: UP045
-    typer.Option("--model", "-m", help="Model directory (default: the model shipped with nlptk)."),
+Decoder = Annotated[
+    str, typer.Option(help="beam-N, greedy, ancestral, topk-K, nucleus-P, consistent-… (see nlptk lm sample).")
 ]
-Threads = Annotated[int, typer.Option(help="torch threads (0: every CPU).")]
-Decoder = Annotated[str, typer.Option(help="beam-N, greedy, topk-K, nucleus-P, consistent-… (see nlptk lm sample).")]
-MAX_ARTICLE = 1_000_000  # characters; longer lines are refused rather than read
+MaxLen = Annotated[int, typer.Option(help="At most this many characters per title.")]
+
+
+class Encoder(str, Enum):
+    lstm = "lstm"
+    conv = "conv"
 
 
 def default_model_path() -> Path:
     return Path(str(resources.files("nlptk") / "data" / "title"))
 
 
-def _load(model: Path | None, threads: int):
+def _start(threads: int) -> None:
+    """Torch is there and ``threads`` is valid (before any input is read or model loaded)."""
     need_torch("nlptk title")
     from nlptk.cpu import cpu_threads
-    from nlptk.title.model import TitleModel
 
     cpu_threads(threads)
+
+
+def _decoding(decoder: str, max_len: int, seed: int):
+    from nlptk import checks
+    from nlptk.decode import Decoding
+
+    checks.seed(seed)
+    return Decoding.parse(decoder, max_len=max_len)
+
+
+def _load(model: Path | None):
+    from nlptk.title.model import TitleModel
+
     path = model or default_model_path()
     if model is None and not (path / "config.json").is_file():
         raise NlptkError("no title model is shipped in this installation; train one with 'nlptk title train'")
     return TitleModel.load(path)
-
-
-def _decoding(decoder: str, max_len: int):
-    from nlptk.decode import Decoding
-
-    try:
-        return Decoding.parse(decoder, max_len=positive("--max-len", max_len))
-    except ValueError as exc:
-        raise NlptkError(str(exc)) from None
 
 
 @title_app.command("generate")
@@ -56,37 +82,40 @@ def title_generate(
         Optional[str],  # noqa: UP045
         typer.Option(help="Read JSONL and take the article from this field (e.g. content)."),
     ] = None,
-    model: ModelOpt = None,
+    model: Model = None,
     decoder: Decoder = "beam-3",
-    max_len: Annotated[int, typer.Option(help="At most this many characters per title.")] = 64,
-    output_format: Annotated[Format, typer.Option("--format", help="tsv (one title per line) or jsonl.")] = Format.tsv,
+    max_len: MaxLen = 64,
+    seed: Seed = 0,
+    output_format: FormatOpt = Format.tsv,
     threads: Threads = 0,
+    encoding_errors: EncodingOpt = EncodingErrors.strict,
+    quiet: Quiet = False,
     output: Output = None,
 ) -> None:
-    """Print one title per article. Articles longer than the model's input limit (400 characters by
-    default) are titled from their beginning. A bad record (empty, not JSON, no such field) is
-    reported on stderr (and as an error record in jsonl); the others are still titled."""
+    """Print one title per article. An article longer than the model reads (max_input in its
+    config.json, set by 'nlptk title train --max-input') is titled from its beginning, and a note
+    on stderr says how many were. A bad record (empty, not JSON, no such
+    field) is reported on stderr (and as an error record in jsonl); the others are still titled."""
+    _start(threads)
     from nlptk.io import atomic_output
     from nlptk.title.data import read_articles
     from nlptk.title.generate import generate_titles, title_text
 
-    decoding = _decoding(decoder, max_len)
-    articles = list(read_articles(inputs or ["-"], field))
+    decoding = _decoding(decoder, max_len, seed)
+    articles = list(read_articles(inputs or ["-"], field, encoding_errors=encoding_errors.value))
     if not articles:
         raise NlptkError("no articles to title (the input is empty)")
     for article in articles:
-        if article.error is None and len(article.text) > MAX_ARTICLE:
-            article.error = f"article of {len(article.text)} characters (at most {MAX_ARTICLE:,})"
         if article.error is None and not article.text:
             article.error = "empty article"
-    writer = _load(model, threads)
+    writer = _load(model)
     good = [i for i, a in enumerate(articles) if a.error is None]
-    found = dict(zip(good, generate_titles(writer, [articles[i].text for i in good], decoding), strict=True))
     longer = sum(len(articles[i].text) > writer.config.max_input for i in good)
+    texts = [articles[i].text[: writer.config.max_input] for i in good]
+    found = dict(zip(good, generate_titles(writer, texts, decoding, seed), strict=True))
     if longer:
-        typer.echo(
-            f"nlptk: note: {longer} articles were titled from their first {writer.config.max_input} characters",
-            err=True,
+        log_to_stderr(quiet)(
+            f"nlptk: note: {longer} articles were titled from their first {writer.config.max_input} characters"
         )
     failed = 0
     with atomic_output(output) as out:
@@ -114,10 +143,13 @@ def title_generate(
 def title_train(
     train: Annotated[list[str], typer.Argument(help="JSONL stories with content and title (title/train.jsonl).")],
     dev: Annotated[str, typer.Option(help="Dev stories for model selection (title/valid.jsonl).")],
-    output: Annotated[Path, typer.Option("-o", "--output", help="Model directory to write.")],
-    encoder: Annotated[str, typer.Option(help="lstm (2-layer BiLSTM) or conv (gated dilated convolutions).")] = "conv",
+    output: ModelOutput,
+    force: Force = False,
+    encoder: Annotated[
+        Encoder, typer.Option(help="lstm (2-layer BiLSTM) or conv (gated dilated convolutions).")
+    ] = Encoder.conv,
     dim: Annotated[int, typer.Option(help="Character embedding size.")] = 128,
-    encoder_size: Annotated[int, typer.Option(help="Encoder width (BiLSTM: both directions).")] = 128,
+    encoder_size: Annotated[int, typer.Option(help="Encoder width (BiLSTM: both directions, even).")] = 128,
     dilations: Annotated[str, typer.Option(help="The conv encoder's blocks, one per dilation.")] = "1,2,4,8,1,2,4,8",
     decoder_size: Annotated[int, typer.Option(help="Decoder LSTM size.")] = 256,
     hidden: Annotated[int, typer.Option(help="Size of the Dense(relu) before the output.")] = 256,
@@ -125,8 +157,10 @@ def title_train(
     copy_attention: Annotated[
         bool, typer.Option("--copy-attention/--no-copy-attention", help="Mix in copying from the attended characters.")
     ] = True,
-    dropout: Annotated[float, typer.Option(help="Dropout rate.")] = 0.2,
-    max_input: Annotated[int, typer.Option(help="Characters of each article read.")] = 400,
+    dropout: Annotated[float, typer.Option(help="Dropout rate (0 to 1, 1 excluded).")] = 0.2,
+    max_input: Annotated[
+        int, typer.Option(help="Characters of each article read, in training and when titling (the rest is ignored).")
+    ] = 400,
     max_title: Annotated[int, typer.Option(help="Longest title trained and generated.")] = 64,
     min_count: Annotated[int, typer.Option(help="Rarer characters become <unk>.")] = 5,
     lr: Annotated[float, typer.Option(help="Adam learning rate.")] = 1e-3,
@@ -141,34 +175,31 @@ def title_train(
         typer.Option("--bf16/--no-bf16", help="bfloat16 autocast (default: on CPUs with native bf16)."),
     ] = None,
     threads: Threads = 0,
-    seed: Annotated[int, typer.Option(help="Random seed.")] = 0,
+    seed: Seed = 0,
+    encoding_errors: EncodingOpt = EncodingErrors.strict,
     quiet: Quiet = False,
 ) -> None:
     """Train a title model; keeps the weights whose greedy dev titles score the best ROUGE-L."""
-    need_torch("nlptk title")
-    from nlptk.cpu import bf16_is_fast, cpu_threads
-    from nlptk.lm.data import Vocabulary
+    from nlptk.io import check_model_output
+
+    check_model_output(output, force)
+    _start(threads)
+    from nlptk import checks
+    from nlptk.cpu import bf16_is_fast
+    from nlptk.lm.data import EOS, UNK, Vocabulary
     from nlptk.progress import make_progress
     from nlptk.title.data import read_examples
     from nlptk.title.model import TitleConfig
     from nlptk.title.train import TitleTrainOptions, train_title_model
 
-    if encoder not in ("lstm", "conv"):
-        raise NlptkError(f"unknown --encoder {encoder!r} (lstm or conv)")
-    for name, value in (("--dim", dim), ("--max-input", max_input), ("--max-title", max_title)):
-        positive(name, value)
-    cpu_threads(threads)
-    stories = [a for path in train for a in read_examples(path)]
-    dev_stories = read_examples(dev)[: dev_limit or None]
-    if not stories or not dev_stories:
-        raise NlptkError("no training or dev stories (records with content and title)")
-    vocab = Vocabulary.build([a.text[:max_input] + a.title for a in stories], min_count)
-    config = TitleConfig(
-        vocab.words,
+    checks.at_least("dev_limit", dev_limit, 0)
+    checks.at_least("min_count", min_count, 1)
+    config = TitleConfig(  # the characters come from the data; every option is checked before it is read
+        [EOS, UNK],
         dim=dim,
-        encoder=encoder,
+        encoder=encoder.value,
         encoder_size=encoder_size,
-        dilations=[int(d) for d in floats("--dilations", dilations)],
+        dilations=list(floats("--dilations", dilations)),
         decoder_size=decoder_size,
         hidden=hidden,
         copy_prior=copy_prior,
@@ -182,11 +213,17 @@ def title_train(
         lr,
         batch_size,
         seed=seed,
-        eval_every=positive("--eval-every", eval_every),
+        eval_every=eval_every,
         patience=patience,
         max_minutes=max_minutes,
         bf16=bf16_is_fast() if bf16 is None else bf16,
     )
+    stories = [a for path in train for a in read_examples(path, encoding_errors.value)]
+    dev_stories = read_examples(dev, encoding_errors.value)[: dev_limit or None]
+    if not stories or not dev_stories:
+        raise NlptkError("no training or dev stories (records with content and title)")
+    vocab = Vocabulary.build([a.text[:max_input] + a.title for a in stories], min_count)
+    config = replace(config, chars=vocab.words)
     log = log_to_stderr(quiet)
     log(f"{len(stories)} training stories, {len(dev_stories)} dev stories, {len(vocab)} characters")
     progress = make_progress(quiet)
@@ -195,41 +232,59 @@ def title_train(
     finally:
         progress.close()
     writer.config.training.update({"train_files": train, "dev_file": dev})
-    writer.save(output)
+    writer.save(output, force)
     log(f"saved {output} (dev ROUGE-L {writer.config.training['dev_rouge_l_greedy']:.4f}, greedy)")
 
 
 @title_app.command("eval")
 def title_eval(
     data: Annotated[str, typer.Argument(help="Stories with gold titles: JSONL (content, title) or CSL's .tsv.")],
-    model: ModelOpt = None,
+    model: Model = None,
     decoder: Decoder = "beam-3",
-    max_len: Annotated[int, typer.Option(help="At most this many characters per title.")] = 64,
+    max_len: MaxLen = 64,
     limit: Annotated[int, typer.Option(help="Score at most this many stories (0: all).")] = 0,
     examples: Annotated[int, typer.Option(help="Also print this many examples (gold, lead, generated).")] = 0,
+    seed: Seed = 0,
+    report_format: ReportFormatOpt = ReportFormat.text,
     threads: Threads = 0,
+    encoding_errors: EncodingOpt = EncodingErrors.strict,
+    output: Output = None,
 ) -> None:
     """Character ROUGE-1/2/L F1 of the generated titles and of the lead baseline (first sentence, 30 characters)."""
+    _start(threads)
+    from nlptk import checks
+    from nlptk.io import atomic_output
     from nlptk.title.data import lead, read_examples
     from nlptk.title.evaluation import lead_baseline, score_titles
     from nlptk.title.generate import generate_titles, title_text
 
-    stories = read_examples(data)[: limit or None]
+    checks.at_least("limit", limit, 0)
+    checks.at_least("examples", examples, 0)
+    decoding = _decoding(decoder, max_len, seed)
+    stories = read_examples(data, encoding_errors.value)[: limit or None]
     if not stories:
         raise NlptkError(f"{data}: no stories with content and title")
-    writer = _load(model, threads)
-    hypotheses = generate_titles(writer, [a.text for a in stories], _decoding(decoder, max_len))
+    writer = _load(model)
+    hypotheses = generate_titles(writer, [a.text for a in stories], decoding, seed)
     titles = [title_text(writer, h) for h in hypotheses]
     rows = {
         "model": score_titles(stories, titles, [h.terminated for h in hypotheses]),
         "lead-30": lead_baseline(stories),
     }
-    typer.echo("system\ttitles\trouge-1\trouge-2\trouge-l\tmean_length\trepeated_3gram\tterminated")
-    for name, s in rows.items():
-        terminated = f"{s['terminated']:.4f}" if "terminated" in s else "-"
-        typer.echo(
-            f"{name}\t{s['titles']}\t{s['rouge-1']:.4f}\t{s['rouge-2']:.4f}\t{s['rouge-l']:.4f}"
-            f"\t{s['mean_length']:.1f}\t{s['repeated_3gram']:.4f}\t{terminated}"
-        )
-    for story, title in list(zip(stories, titles, strict=True))[:examples]:
-        typer.echo(f"example\t{story.title}\t{lead(story.text)}\t{title}")
+    shown = [
+        {"gold": story.title, "lead": lead(story.text), "title": title}
+        for story, title in list(zip(stories, titles, strict=True))[:examples]
+    ]
+    with atomic_output(output) as out:
+        if report_format is ReportFormat.json:
+            out.write(json.dumps({"systems": rows, "examples": shown}, ensure_ascii=False) + "\n")
+            return
+        out.write("system\ttitles\trouge-1\trouge-2\trouge-l\tmean_length\trepeated_3gram\tterminated\n")
+        for name, s in rows.items():
+            terminated = f"{s['terminated']:.4f}" if "terminated" in s else "-"
+            out.write(
+                f"{name}\t{s['titles']}\t{s['rouge-1']:.4f}\t{s['rouge-2']:.4f}\t{s['rouge-l']:.4f}"
+                f"\t{s['mean_length']:.1f}\t{s['repeated_3gram']:.4f}\t{terminated}\n"
+            )
+        for example in shown:
+            out.write(f"example\t{example['gold']}\t{example['lead']}\t{example['title']}\n")

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from nlptk.errors import NlptkError
-from nlptk.io import read_lines, resolve_inputs
+from nlptk.io import EncodingErrors, read_lines, resolve_inputs
 from nlptk.text import CharClass, char_class
 
 Pair = tuple[str, str]
@@ -34,10 +34,10 @@ def check_line(line: str, max_len: int) -> str | None:
     return None
 
 
-def read_pairs(path: str | Path) -> list[Pair]:
+def read_pairs(path: str | Path, encoding_errors: EncodingErrors = "strict") -> list[Pair]:
     """Pairs from ``上联<TAB>=><TAB>下联`` lines (characters may be space-separated)."""
     pairs = []
-    for number, line in enumerate(read_lines(resolve_inputs([str(path)])), 1):
+    for number, line in enumerate(read_lines(resolve_inputs([str(path)]), encoding_errors), 1):
         if not line.strip():
             continue
         parts = [p for p in line.split("\t") if p.strip() != "=>"]
@@ -47,10 +47,10 @@ def read_pairs(path: str | Path) -> list[Pair]:
     return pairs
 
 
-def read_parallel(first: str | Path, second: str | Path) -> list[Pair]:
+def read_parallel(first: str | Path, second: str | Path, encoding_errors: EncodingErrors = "strict") -> list[Pair]:
     """Pairs from two aligned files, one line each (``train.in.txt`` / ``train.out.txt``)."""
-    firsts = [clean_line(x) for x in read_lines(resolve_inputs([str(first)]))]
-    seconds = [clean_line(x) for x in read_lines(resolve_inputs([str(second)]))]
+    firsts = [clean_line(x) for x in read_lines(resolve_inputs([str(first)]), encoding_errors)]
+    seconds = [clean_line(x) for x in read_lines(resolve_inputs([str(second)]), encoding_errors)]
     if len(firsts) != len(seconds):
         raise NlptkError(f"{first} has {len(firsts)} lines but {second} has {len(seconds)}")
     return list(zip(firsts, seconds, strict=True))

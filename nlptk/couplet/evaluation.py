@@ -21,15 +21,16 @@ def group_references(pairs: Sequence[Pair]) -> dict[str, list[str]]:
     return references
 
 
-def evaluate_couplets(model: CoupletModel, pairs: Sequence[Pair], decoding: Decoding) -> dict:
+def evaluate_couplets(model: CoupletModel, pairs: Sequence[Pair], decoding: Decoding, seed: int = 0) -> dict:
     """BLEU-4 (corpus, characters; a first line listed several times has every listed second line
     as a reference) and constraint rates of the best answer to each distinct first line. A line
-    the model refuses (too long, not Chinese) counts as an empty answer."""
+    the model refuses (too long, not Chinese) counts as an empty answer. Sampling decoders draw
+    with ``seed``."""
     if not pairs:
         raise ValueError("no pairs to evaluate")
     references = group_references(pairs)
     firsts = list(references)
-    answers = answer_lines(model, firsts, decoding)
+    answers = answer_lines(model, firsts, decoding, seed=seed)
     predicted = [a.candidates[0] if a.candidates else "" for a in answers]
     checks = [check_answer(first, second) for first, second in zip(firsts, predicted, strict=True)]
     count = len(firsts)

@@ -7,10 +7,11 @@ from dataclasses import dataclass, field, replace
 
 import torch
 
+from nlptk import checks
 from nlptk.couplet.constraints import LineConstraint
 from nlptk.couplet.data import check_line, clean_line, is_punctuation
 from nlptk.couplet.model import START, CoupletDecoder, CoupletModel
-from nlptk.decode import Decoding, Hypothesis, beam_search, sample
+from nlptk.decode import MAX_CANDIDATES, Decoding, Hypothesis, beam_search, sample
 
 BATCH = 256  # first lines decoded together
 SAMPLES_PER_CANDIDATE = 4  # sampling draws this many per wanted candidate, then keeps distinct ones
@@ -26,6 +27,12 @@ class Answer:
     error: str | None = None
 
 
+def check_answering(n: int, seed: int) -> None:
+    """The options of :func:`answer_lines`: ``n`` candidates (1 to MAX_CANDIDATES) and a valid ``seed``."""
+    checks.between("candidates", n, 1, MAX_CANDIDATES)
+    checks.seed(seed)
+
+
 @torch.inference_mode()
 def answer_lines(
     model: CoupletModel,
@@ -34,7 +41,9 @@ def answer_lines(
     n: int = 1,
     seed: int = 0,
 ) -> list[Answer]:
-    """Up to ``n`` distinct second lines for each first line (whitespace inside a line is ignored)."""
+    """Up to ``n`` (≥ 1) distinct second lines for each first line (whitespace inside a line is
+    ignored); sampling decoders draw from a generator seeded by ``seed``."""
+    check_answering(n, seed)
     answers = [Answer(clean_line(line)) for line in lines]
     by_length: dict[int, list[int]] = {}
     for i, answer in enumerate(answers):

@@ -10,11 +10,13 @@ from dataclasses import dataclass
 
 import torch
 
+from nlptk import checks
 from nlptk.batching import length_batches
 from nlptk.couplet.data import Pair
 from nlptk.couplet.evaluation import evaluate_couplets
 from nlptk.couplet.model import CoupletConfig, CoupletModel
 from nlptk.decode import Decoding
+from nlptk.lm.options import check_training
 from nlptk.progress import NoProgress, Progress
 
 
@@ -28,6 +30,11 @@ class CoupletTrainOptions:
     clip: float = 1.0
     seed: int = 0
     max_minutes: float = 0.0  # stop after this long (0: no limit)
+
+    def __post_init__(self) -> None:
+        check_training(self.epochs, self.patience, self.lr, self.batch_size, self.clip, self.seed, self.max_minutes)
+        checks.positive_float("anneal", self.anneal)
+        checks.between("anneal", self.anneal, 0, 1)
 
 
 def train_couplet_model(

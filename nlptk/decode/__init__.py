@@ -4,9 +4,10 @@ consistent variants, the self-terminating output layer, and the non-termination 
 from nlptk.decode.filters import keep_token, nucleus_mask, restrict, top_k_mask
 from nlptk.decode.heads import SelfTerminatingHead, SoftmaxHead
 from nlptk.decode.metrics import non_termination_ratio, perplexity
-from nlptk.decode.search import Decoding, Hypothesis, StepModel, beam_search, decode, sample
+from nlptk.decode.search import MAX_CANDIDATES, Decoding, Hypothesis, StepModel, beam_search, decode, sample
 
 __all__ = [
+    "MAX_CANDIDATES",
     "Decoding",
     "Hypothesis",
     "SelfTerminatingHead",

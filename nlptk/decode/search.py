@@ -9,18 +9,23 @@ reported as not terminated.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 import torch
 
+from nlptk import checks
 from nlptk.decode.filters import keep_token, nucleus_mask, restrict, top_k_mask
+from nlptk.errors import OptionError
 
 State = Any
 # constraint(step, rows, history) -> allowed tokens (len(rows), V); rows index the batch and
 # history holds each row's tokens so far (len(rows), step).
 Constraint = Callable[[int, torch.Tensor, torch.Tensor], torch.Tensor]
+METHODS = ("greedy", "beam", "sample")
+MAX_CANDIDATES = 1000  # most continuations asked for one context (each is decoded, and kept, at once)
 
 
 class StepModel(Protocol):
@@ -37,7 +42,10 @@ class StepModel(Protocol):
 
 @dataclass(frozen=True)
 class Decoding:
-    """How to choose tokens. ``parse`` reads names such as ``beam-4`` or ``consistent-nucleus-0.2``."""
+    """How to choose tokens. ``parse`` reads names such as ``beam-4`` or ``consistent-nucleus-0.2``.
+
+    A temperature of 0 is the limit of sampling at ever lower temperatures: the most probable
+    (allowed) token every step, as greedy decoding; it does not change greedy or beam search."""
 
     method: str = "greedy"  # greedy | beam | sample
     beam: int = 1
@@ -49,31 +57,35 @@ class Decoding:
     max_len: int = 100
 
     def __post_init__(self) -> None:
-        if self.max_len < 1 or self.beam < 1 or self.temperature <= 0:
-            raise ValueError("decoding needs max_len >= 1, beam >= 1 and a positive temperature")
+        checks.one_of("method", self.method, METHODS)
+        checks.at_least("beam", self.beam, 1)
+        checks.at_least("top_k", self.top_k, 0)
+        checks.fraction("top_p", self.top_p, closed=True)
+        checks.at_least("temperature", self.temperature, 0)
+        if math.isinf(self.temperature):
+            raise OptionError("temperature", "must be a finite number")
+        checks.at_least("length_penalty", self.length_penalty, 0)
+        checks.at_least("max_len", self.max_len, 1)
 
     NAMES = "greedy, beam-N, ancestral, topk-K, nucleus-P, consistent-topk-K, consistent-nucleus-P"
 
     @classmethod
     def parse(cls, name: str, max_len: int = 100, temperature: float = 1.0, length_penalty: float = 0.0) -> Decoding:
-        """A decoding from its name (see ``NAMES``); ValueError names the problem."""
+        """A decoding from its name (see ``NAMES``); an :class:`OptionError` of ``--decoder`` names the problem."""
         base = {"max_len": max_len, "temperature": temperature, "length_penalty": length_penalty}
         consistent = name.startswith("consistent-")
         kind, _, value = name.removeprefix("consistent-").partition("-")
-        try:
-            if name == "greedy":
-                return cls("greedy", **base)
-            if name == "ancestral":
-                return cls("sample", **base)
-            if kind == "beam" and not consistent and int(value) >= 1:
-                return cls("beam", beam=int(value), **base)
-            if kind == "topk" and int(value) >= 1:
-                return cls("sample", top_k=int(value), consistent=consistent, **base)
-            if kind == "nucleus" and 0 < float(value) <= 1:
-                return cls("sample", top_p=float(value), consistent=consistent, **base)
-        except ValueError:
-            pass
-        raise ValueError(f"unknown decoder {name!r} (one of: {cls.NAMES})")
+        if name in ("greedy", "ancestral"):
+            return cls("greedy" if name == "greedy" else "sample", **base)
+        if consistent and kind not in ("topk", "nucleus"):
+            raise OptionError("--decoder", f"{name}: consistent- goes only with topk-K and nucleus-P")
+        if kind == "beam":
+            return cls("beam", beam=_whole(name, kind, value, "beam width"), **base)
+        if kind == "topk":
+            return cls("sample", top_k=_whole(name, kind, value, "k"), consistent=consistent, **base)
+        if kind == "nucleus":
+            return cls("sample", top_p=_nucleus(name, value), consistent=consistent, **base)
+        raise OptionError("--decoder", f"{name!r} is unknown (one of: {cls.NAMES})")
 
     @property
     def name(self) -> str:
@@ -85,6 +97,26 @@ class Decoding:
         if self.top_p:
             return f"{prefix}nucleus-{self.top_p:g}"
         return "ancestral" if self.method == "sample" else "greedy"
+
+
+def _whole(name: str, kind: str, value: str, what: str) -> int:
+    """The whole number ≥ 1 after the dash of decoder ``name`` (of the ``kind`` beam or topk)."""
+    if not (value.isascii() and value.isdigit()):
+        raise OptionError("--decoder", f"{name}: {what} must be a whole number, e.g. {kind}-4")
+    if int(value) < 1:
+        raise OptionError("--decoder", f"{name}: {what} must be at least 1")
+    return int(value)
+
+
+def _nucleus(name: str, value: str) -> float:
+    """The nucleus mass p after the dash of decoder ``name``: 0 < p ≤ 1."""
+    try:
+        p = float(value)
+    except ValueError:
+        raise OptionError("--decoder", f"{name}: nucleus p must be a number, e.g. nucleus-0.9") from None
+    if not 0 < p <= 1:
+        raise OptionError("--decoder", f"{name}: nucleus p must be above 0 and at most 1")
+    return p
 
 
 @dataclass
@@ -127,13 +159,15 @@ def sample(
 ) -> list[Hypothesis]:
     """Greedy decoding, or sampling from the (filtered, tempered) next-token distribution."""
     size = len(start)
-    history = torch.full((size, decoding.max_len), eos, dtype=torch.long)
+    history = torch.full((size, min(decoding.max_len, 64)), eos, dtype=torch.long)  # doubled when full
     lengths = torch.full((size,), decoding.max_len, dtype=torch.long)
     terminated = torch.zeros(size, dtype=torch.bool)
     scores = torch.zeros(size, dtype=torch.float64)
     rows = torch.arange(size)
     last = start
     for step in range(decoding.max_len):
+        if step == history.shape[1]:
+            history = torch.cat([history, torch.full_like(history, eos)], dim=1)
         log_probs, state = model.step(state, last)
         allowed = None if constraint is None else constraint(step, rows, history[rows, :step])
         choice = _choose(log_probs.float(), allowed, decoding, eos, generator)
@@ -162,7 +196,7 @@ def _choose(
 ) -> torch.Tensor:
     if allowed is not None:
         log_probs = restrict(log_probs, allowed)
-    if decoding.method == "greedy":
+    if decoding.method == "greedy" or decoding.temperature == 0:
         return log_probs.argmax(dim=-1)
     if decoding.temperature != 1.0:
         log_probs = torch.log_softmax(log_probs / decoding.temperature, dim=-1)

@@ -5,15 +5,16 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
+from nlptk import checks
 from nlptk.errors import NlptkError
-from nlptk.io import read_lines, resolve_inputs
+from nlptk.io import EncodingErrors, read_lines, resolve_inputs
 
 EOS, UNK = "<eos>", "<unk>"
 
 
-def read_sentences(paths: Sequence[str]) -> list[list[str]]:
+def read_sentences(paths: Sequence[str], encoding_errors: EncodingErrors = "strict") -> list[list[str]]:
     """The non-empty lines of ``paths`` (``-``: stdin) as token lists."""
-    sentences = [line.split() for line in read_lines(resolve_inputs(paths))]
+    sentences = [line.split() for line in read_lines(resolve_inputs(paths), encoding_errors)]
     sentences = [s for s in sentences if s]
     if not sentences:
         raise NlptkError(f"{', '.join(paths)}: no sentences (the input is empty)")
@@ -31,7 +32,8 @@ class Vocabulary:
 
     @classmethod
     def build(cls, sentences: Iterable[Sequence[str]], min_count: int = 1) -> Vocabulary:
-        """The words seen at least ``min_count`` times, most frequent first."""
+        """The words seen at least ``min_count`` (≥ 1) times, most frequent first."""
+        checks.at_least("min_count", min_count, 1)
         counts = Counter(w for s in sentences for w in s)
         counts.pop(EOS, None)
         counts.pop(UNK, None)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import torch
 
+from nlptk import checks
 from nlptk.decode import Decoding, Hypothesis, decode, non_termination_ratio
 from nlptk.lm.model import EOS_ID, LanguageModel
 from nlptk.progress import NoProgress, Progress
@@ -32,9 +33,24 @@ class DegenerationRow:
     seconds: float
 
 
-def prefixes(sentences: Sequence[Sequence[int]], context: int) -> list[list[int]]:
-    """The first ``context`` tokens of every sentence longer than ``context``."""
-    return [list(s[:context]) for s in sentences if len(s) > context]
+def prefixes(sentences: Sequence[Sequence[int]], context: int, limit: int = 0) -> list[list[int]]:
+    """The first ``context`` (≥ 1) tokens of every sentence longer than ``context``; the first
+    ``limit`` of them (0: all)."""
+    check_prefixes(context, limit)
+    found = [list(s[:context]) for s in sentences if len(s) > context]
+    return found[:limit] if limit else found
+
+
+def check_prefixes(context: int, limit: int) -> None:
+    """The options of :func:`prefixes`: ``context`` ≥ 1 tokens, ``limit`` ≥ 0 (0: all)."""
+    checks.at_least("context", context, 1)
+    checks.at_least("limit", limit, 0)
+
+
+def check_run(batch_size: int, seed: int) -> None:
+    """The options of a decoding run: ``batch_size`` ≥ 1 and a valid ``seed``."""
+    checks.at_least("batch_size", batch_size, 1)
+    checks.seed(seed)
 
 
 @torch.no_grad()
@@ -47,6 +63,7 @@ def continue_prefixes(
     progress: Progress | None = None,
 ) -> list[Hypothesis]:
     """One continuation of each context (batches of ``batch_size``; sampling seeded by ``seed``)."""
+    check_run(batch_size, seed)
     progress = progress or NoProgress()
     generator = torch.Generator().manual_seed(seed)
     results: list[Hypothesis] = []
@@ -68,6 +85,7 @@ def degeneration_table(
     progress: Progress | None = None,
 ) -> list[DegenerationRow]:
     """r_L of each decoder over the same ``contexts``."""
+    check_run(batch_size, seed)
     progress = progress or NoProgress()
     decodings = [Decoding.parse(name, max_len=max_len) for name in decoders]  # fail before any work
     rows = []

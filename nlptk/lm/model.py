@@ -15,8 +15,10 @@ from dataclasses import asdict, dataclass, field
 import torch
 from torch import nn
 
+from nlptk import checks
 from nlptk.decode.heads import SelfTerminatingHead, SoftmaxHead
 from nlptk.lm.data import Vocabulary
+from nlptk.lm.options import width
 from nlptk.weights import load_model_directory, save_model_directory
 
 FORMAT = "nlptk-lm"
@@ -36,12 +38,19 @@ class LMConfig:
     epsilon: float = 1e-3  # the self-terminating head's ε
     training: dict = field(default_factory=dict)
 
+    def __post_init__(self) -> None:
+        checks.one_of("cell", self.cell, ("lstm", "rnn"))
+        checks.between("layers", self.layers, 1, 64)
+        width("hidden", self.hidden)
+        checks.fraction("dropout", self.dropout)
+        checks.one_of("head", self.head, ("softmax", "st"))
+        checks.positive_float("epsilon", self.epsilon)
+        checks.fraction("epsilon", self.epsilon)
+
 
 class LanguageModel(nn.Module):
     def __init__(self, config: LMConfig) -> None:
         super().__init__()
-        if config.cell not in ("lstm", "rnn") or config.head not in ("softmax", "st"):
-            raise ValueError(f"unknown cell {config.cell!r} or head {config.head!r}")
         self.config = config
         self.vocab = Vocabulary(config.vocab)
         size = len(config.vocab)

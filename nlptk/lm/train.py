@@ -10,9 +10,11 @@ from dataclasses import dataclass, field
 
 import torch
 
+from nlptk import checks
 from nlptk.batching import length_batches
 from nlptk.decode.metrics import perplexity
 from nlptk.lm.model import LanguageModel, LMConfig
+from nlptk.lm.options import check_training
 from nlptk.progress import NoProgress, Progress
 
 
@@ -28,6 +30,11 @@ class LMTrainOptions:
     max_minutes: float = 0.0  # stop after this long (0: no limit)
     bf16: bool = False  # bfloat16 autocast for the forward pass (fast on CPUs with AMX)
     extra: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        check_training(self.epochs, self.patience, self.lr, self.batch_size, self.clip, self.seed, self.max_minutes)
+        checks.positive_float("anneal", self.anneal)
+        checks.between("anneal", self.anneal, 0, 1)
 
 
 def train_language_model(

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from nlptk.errors import NlptkError
-from nlptk.io import read_lines, resolve_inputs
+from nlptk.io import EncodingErrors, read_lines, resolve_inputs
 from nlptk.text import sentences
 
 LEAD_CHARS = 30
@@ -40,19 +40,24 @@ def parse_record(line: str, field: str | None, title_field: str | None = None) -
     return Article(clean_article(record[field]), title if isinstance(title, str) else "")
 
 
-def read_articles(paths: Iterable[str], field: str | None = None, title_field: str | None = None) -> Iterator[Article]:
+def read_articles(
+    paths: Iterable[str],
+    field: str | None = None,
+    title_field: str | None = None,
+    encoding_errors: EncodingErrors = "strict",
+) -> Iterator[Article]:
     """Articles, one per non-blank line of ``paths`` (``-``: stdin)."""
-    for line in read_lines(resolve_inputs(paths)):
+    for line in read_lines(resolve_inputs(paths), encoding_errors):
         if line.strip():
             yield parse_record(line, field, title_field)
 
 
-def read_examples(path: str) -> list[Article]:
+def read_examples(path: str, encoding_errors: EncodingErrors = "strict") -> list[Article]:
     """Articles with gold titles: JSONL with ``content``/``title`` (``.jsonl``) or CSL's
     ``prompt<TAB>abstract<TAB>title`` lines (``.tsv``)."""
     if path.endswith(".tsv"):
         examples = []
-        for number, line in enumerate(read_lines(resolve_inputs([path])), 1):
+        for number, line in enumerate(read_lines(resolve_inputs([path]), encoding_errors), 1):
             if not line.strip():
                 continue
             parts = line.split("\t")
@@ -60,7 +65,7 @@ def read_examples(path: str) -> list[Article]:
                 raise NlptkError(f"{path}:{number}: expected prompt<TAB>abstract<TAB>title")
             examples.append(Article(clean_article(parts[1]), parts[2].strip()))
         return examples
-    examples = list(read_articles([path], "content", "title"))
+    examples = list(read_articles([path], "content", "title", encoding_errors))
     for number, example in enumerate(examples, 1):
         if example.error:
             raise NlptkError(f"{path}: record {number}: {example.error}")

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 import torch
 
+from nlptk import checks
 from nlptk.decode import Decoding, Hypothesis, decode
 from nlptk.title.model import EOS, UNK, TitleDecoder, TitleModel
 
@@ -39,10 +40,14 @@ class NoRepeatConstraint:
 
 
 @torch.inference_mode()
-def generate_titles(model: TitleModel, articles: Sequence[str], decoding: Decoding) -> list[Hypothesis]:
-    """One title (as a hypothesis of character ids) per article, in order; longest articles
-    first within batches so that little is padding. A title still going at the last step of
-    ``decoding.max_len`` is ended there (so it has at most max_len − 1 characters)."""
+def generate_titles(model: TitleModel, articles: Sequence[str], decoding: Decoding, seed: int = 0) -> list[Hypothesis]:
+    """One title (as a hypothesis of character ids) per article, in order, from the article's
+    first ``model.config.max_input`` characters; longest articles first within batches so that
+    little is padding. Sampling decoders draw from a generator seeded by ``seed``. A title still
+    going at the last step of ``decoding.max_len`` is ended there (so it has at most max_len − 1
+    characters)."""
+    checks.seed(seed)
+    generator = torch.Generator().manual_seed(seed)
     decoder = TitleDecoder(model)
     constraint = NoRepeatConstraint(len(model.vocab), last_step=decoding.max_len - 1)
     order = sorted(range(len(articles)), key=lambda i: -len(articles[i]))
@@ -52,7 +57,9 @@ def generate_titles(model: TitleModel, articles: Sequence[str], decoding: Decodi
         ids, mask = model.encode_texts([articles[i] for i in chosen], model.config.max_input)
         state = (model.encode(ids, mask), None)
         begin = torch.full((len(chosen),), EOS, dtype=torch.long)
-        for i, hypothesis in zip(chosen, decode(decoder, state, begin, decoding, EOS, constraint), strict=True):
+        for i, hypothesis in zip(
+            chosen, decode(decoder, state, begin, decoding, EOS, constraint, generator), strict=True
+        ):
             found[i] = hypothesis
     return found  # type: ignore[return-value]
 

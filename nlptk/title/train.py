@@ -10,8 +10,10 @@ from dataclasses import dataclass
 
 import torch
 
+from nlptk import checks
 from nlptk.batching import length_batches
 from nlptk.decode import Decoding
+from nlptk.lm.options import check_training
 from nlptk.progress import NoProgress, Progress
 from nlptk.title.data import Article
 from nlptk.title.evaluation import score_titles
@@ -30,6 +32,10 @@ class TitleTrainOptions:
     patience: int = 6  # stop after this many evaluations without a better dev ROUGE-L
     max_minutes: float = 0.0  # stop after this long (0: no limit)
     bf16: bool = False  # bfloat16 autocast for the forward pass (fast on CPUs with AMX)
+
+    def __post_init__(self) -> None:
+        check_training(self.epochs, self.patience, self.lr, self.batch_size, self.clip, self.seed, self.max_minutes)
+        checks.at_least("eval_every", self.eval_every, 1)
 
 
 def dev_rouge_l(model: TitleModel, dev: Sequence[Article]) -> float:
