@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
+import os
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -29,6 +33,48 @@ def run_nlptk(
         cwd=cwd,
         timeout=timeout,
     )
+
+
+class CommandTimeout(BaseException):
+    """An in-process command ran past its time limit: a hang (not an Exception, so nothing catches it)."""
+
+
+def _on_alarm(signum: int, frame: object) -> None:
+    raise CommandTimeout
+
+
+def invoke(
+    *args: str | Path, stdin: bytes | None = None, cwd: Path | None = None, timeout: int = 120
+) -> subprocess.CompletedProcess[bytes]:
+    """``nlptk ARGS`` in this process, through the command's own ``main`` (its error handling, exit
+    statuses and output): a subprocess run without the seconds of start-up. An exception that
+    escapes ``main`` (a traceback for the user) propagates to the test; a run past ``timeout``
+    seconds raises :class:`CommandTimeout`. For signals, pipes, the environment and imports, use
+    :func:`run_nlptk`."""
+    from nlptk.cli import main
+
+    stdout = io.TextIOWrapper(io.BytesIO(), encoding="utf-8", write_through=True)
+    stderr = io.TextIOWrapper(io.BytesIO(), encoding="utf-8", write_through=True)
+    stdin_stream = io.TextIOWrapper(io.BytesIO(stdin or b""), encoding="utf-8")
+    argv = ["nlptk", *map(str, args)]
+    saved = sys.argv, sys.stdin, os.getcwd(), signal.signal(signal.SIGALRM, _on_alarm)
+    status = 0
+    try:
+        sys.argv, sys.stdin = argv, stdin_stream
+        if cwd is not None:
+            os.chdir(cwd)
+        signal.alarm(timeout)
+        with contextlib.redirect_stdout(stdout), contextlib.redirect_stderr(stderr):
+            try:
+                main()
+            except SystemExit as exc:
+                status = exc.code if isinstance(exc.code, int) else 1
+    finally:
+        signal.alarm(0)
+        sys.argv, sys.stdin = saved[0], saved[1]
+        os.chdir(saved[2])
+        signal.signal(signal.SIGALRM, saved[3])
+    return subprocess.CompletedProcess(argv, status, stdout.buffer.getvalue(), stderr.buffer.getvalue())
 
 
 def one_line_error(result: subprocess.CompletedProcess[bytes], *needles: str, status: int = 1) -> str:

@@ -7,8 +7,8 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import one_line_error, usage_error
-from test_cli import nlptk, out, random_chinese, small_corpus
+from conftest import invoke, one_line_error, usage_error
+from test_cli import out, random_chinese, small_corpus
 
 from nlptk.errors import OptionError
 from nlptk.lexicon import Lexicon
@@ -17,6 +17,8 @@ from nlptk.minent.build import saving_state
 from nlptk.minent.parse import read_templates
 from nlptk.newwords import DiscoveryConfig, WordSelection
 from nlptk.ngrams import NgramCounter, NgramTable, count_to_table
+
+nlptk = invoke
 
 
 @pytest.fixture(scope="module")

@@ -6,12 +6,8 @@ line on stderr and leaves no output file (complete or partial) and no temporary 
 
 from __future__ import annotations
 
-import contextlib
 import enum
-import io
-import os
 import random
-import signal
 import sys
 import time
 from collections.abc import Iterator
@@ -19,10 +15,10 @@ from pathlib import Path
 from typing import get_args, get_origin
 
 import pytest
+from conftest import CommandTimeout, invoke
 from typer import core, main
 
 from nlptk.cli import app
-from nlptk.cli import main as nlptk_main
 
 BUDGET_SECONDS = 50.0
 CASE_SECONDS = 30
@@ -36,10 +32,6 @@ FLOATS = ["-1", "0", "0.5", "1", "2", "nan", "inf", "1e400", "x"]
 # Commands that answer line by line: they write every answer and report the bad lines (exit 1).
 PER_LINE = {("couplet", "answer"), ("title", "generate")}
 STRINGS = ["", "x", "-1", "0", "2,4,6", "a,b", "beam-0", "nucleus-2", "topk-0", "greedy", "0M", "-1G", "今天", "jieba"]
-
-
-class CaseTimeout(BaseException):
-    """A case ran past CASE_SECONDS: a hang."""
 
 
 def _leaf_commands() -> Iterator[tuple[list[str], core.TyperCommand]]:
@@ -120,29 +112,6 @@ def _arguments(command: core.TyperCommand, pool: list[Path], rng: random.Random,
     return args
 
 
-def _on_alarm(signum: int, frame: object) -> None:
-    raise CaseTimeout
-
-
-def _run(argv: list[str]) -> tuple[int, str]:
-    """``nlptk ARGV`` in this process: (exit status, stderr); any escaping exception fails the test."""
-    stderr, stdout = io.StringIO(), io.StringIO()
-    old_argv, old_alarm = sys.argv, signal.signal(signal.SIGALRM, _on_alarm)
-    sys.argv = ["nlptk", *argv]
-    signal.alarm(CASE_SECONDS)
-    try:
-        with contextlib.redirect_stderr(stderr), contextlib.redirect_stdout(stdout):
-            try:
-                nlptk_main()
-            except SystemExit as exc:
-                return (exc.code if isinstance(exc.code, int) else 1), stderr.getvalue()
-        return 0, stderr.getvalue()
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, old_alarm)
-        sys.argv = old_argv
-
-
 @pytest.fixture
 def restore_threads() -> Iterator[None]:
     threads = None
@@ -159,7 +128,6 @@ def test_random_inputs_and_options_never_crash(
     rng = random.Random(SEED)
     pool = _inputs(tmp_path, rng)
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(b"")))
     commands = list(_leaf_commands())
     deadline = time.monotonic() + BUDGET_SECONDS
     cases = 0
@@ -172,8 +140,9 @@ def test_random_inputs_and_options_never_crash(
         argv = [*path, *_arguments(command, pool, rng, out)]
         cases += 1
         try:
-            status, err = _run(argv)
-        except CaseTimeout:
+            result = invoke(*argv, timeout=CASE_SECONDS)
+            status, err = result.returncode, result.stderr.decode("utf-8", "replace")
+        except CommandTimeout:
             problems.append(f"hang (> {CASE_SECONDS} s): nlptk {' '.join(argv)}")
             continue
         except Exception as exc:  # a traceback for the user
@@ -191,6 +160,4 @@ def test_random_inputs_and_options_never_crash(
             problems.append(f"output left after a failure: nlptk {' '.join(argv)}")
         elif leftovers:
             problems.append(f"temporary files left {leftovers}: nlptk {' '.join(argv)}")
-        if os.getcwd() != str(tmp_path):
-            os.chdir(tmp_path)
     assert not problems, f"{len(problems)} of {cases} cases failed:\n" + "\n".join(problems)

@@ -12,7 +12,7 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from conftest import one_line_error, run_nlptk, usage_error  # noqa: E402
+from conftest import invoke, one_line_error, usage_error  # noqa: E402
 
 from nlptk.couplet.model import CoupletConfig, CoupletModel  # noqa: E402
 from nlptk.lm.data import Vocabulary  # noqa: E402
@@ -112,8 +112,8 @@ def test_trainer_refuses_a_directory_of_user_files_before_training(kind: str, fi
     (owned / "keep.txt").write_text("keep me\n", encoding="utf-8")
     (owned / "inner" / "deeper" / "d.txt").write_text("and me\n", encoding="utf-8")
     before = snapshot(owned)
-    usage_error(run_nlptk(*train_args(kind, files, owned)), "--output", "not an nlptk model")
-    usage_error(run_nlptk(*train_args(kind, files, owned), "--force"), "--output", "not an nlptk model")
+    usage_error(invoke(*train_args(kind, files, owned)), "--output", "not an nlptk model")
+    usage_error(invoke(*train_args(kind, files, owned), "--force"), "--output", "not an nlptk model")
     assert snapshot(owned) == before
 
 
@@ -125,7 +125,7 @@ def test_trainer_refuses_a_file_and_checks_before_reading_data(kind: str, files:
         str(files.root / "missing.txt") if str(a) == str(files.sentences) else a
         for a in train_args(kind, files, target)
     ]
-    usage_error(run_nlptk(*args), "--output", "is a file")  # the -o check comes before the missing data
+    usage_error(invoke(*args), "--output", "is a file")  # the -o check comes before the missing data
     assert target.read_text(encoding="utf-8") == "my notes\n"
 
 
@@ -134,20 +134,20 @@ def test_trainer_refuses_the_current_directory(kind: str, place: str, files: Fil
     work = tmp_path / "work"
     work.mkdir()
     (work / "keep.txt").write_text("keep\n", encoding="utf-8")
-    usage_error(run_nlptk(*train_args(kind, files, place), "--force", cwd=work), "--output", "current directory")
+    usage_error(invoke(*train_args(kind, files, place), "--force", cwd=work), "--output", "current directory")
     assert snapshot(tmp_path) == {"work/keep.txt": b"keep\n"}
 
 
 @pytest.mark.parametrize("kind", TRAINERS)
 def test_trainer_replaces_a_model_directory_only_with_force(kind: str, files: Files, tmp_path: Path) -> None:
     output = tmp_path / "model"
-    result = run_nlptk(*train_args(kind, files, output))
+    result = invoke(*train_args(kind, files, output))
     assert result.returncode == 0, result.stderr
     first = snapshot(output)
     assert set(first) == {"config.json", "weights.pt"}
-    usage_error(run_nlptk(*train_args(kind, files, output)), "--output", "--force")
+    usage_error(invoke(*train_args(kind, files, output)), "--output", "--force")
     assert snapshot(output) == first
-    result = run_nlptk(*train_args(kind, files, output), "--seed", "1", "--force")
+    result = invoke(*train_args(kind, files, output), "--seed", "1", "--force")
     assert result.returncode == 0, result.stderr
     assert set(snapshot(output)) == {"config.json", "weights.pt"}
     assert snapshot(output)["weights.pt"] != first["weights.pt"]  # another seed: new weights
@@ -174,20 +174,20 @@ def command(name: str, files: Files) -> list[str]:
 
 @pytest.mark.parametrize("name", list(GENERATE))
 def test_negative_threads_is_a_usage_error_before_loading(name: str, files: Files) -> None:
-    usage_error(run_nlptk(*command(name, files), "--threads", "-1"), "--threads")
+    usage_error(invoke(*command(name, files), "--threads", "-1"), "--threads")
 
 
 @pytest.mark.parametrize("kind", TRAINERS)
 def test_trainer_bad_threads_and_seed_are_usage_errors(kind: str, files: Files, tmp_path: Path) -> None:
-    usage_error(run_nlptk(*train_args(kind, files, tmp_path / "m"), "--threads", "-1"), "--threads")
-    usage_error(run_nlptk(*train_args(kind, files, tmp_path / "m"), "--seed", "99999999999999999999"), "--seed")
+    usage_error(invoke(*train_args(kind, files, tmp_path / "m"), "--threads", "-1"), "--threads")
+    usage_error(invoke(*train_args(kind, files, tmp_path / "m"), "--seed", "99999999999999999999"), "--seed")
     assert not (tmp_path / "m").exists()
 
 
 @pytest.mark.parametrize("name", ["couplet", "couplet eval", "title", "title eval", "lm sample", "lm degeneration"])
 def test_huge_or_negative_seed_is_a_usage_error_before_loading(name: str, files: Files) -> None:
     seed = "-1" if name == "title eval" else "99999999999999999999"
-    usage_error(run_nlptk(*command(name, files), "--seed", seed), "--seed")
+    usage_error(invoke(*command(name, files), "--seed", seed), "--seed")
 
 
 @pytest.mark.parametrize(
@@ -207,7 +207,7 @@ def test_huge_or_negative_seed_is_a_usage_error_before_loading(name: str, files:
     ],
 )
 def test_out_of_range_values_are_usage_errors_before_loading(name: str, option: str, value: str, files: Files) -> None:
-    usage_error(run_nlptk(*command(name, files), option, value), option)
+    usage_error(invoke(*command(name, files), option, value), option)
 
 
 @pytest.mark.parametrize(
@@ -225,7 +225,7 @@ def test_out_of_range_values_are_usage_errors_before_loading(name: str, option: 
 def test_trainer_out_of_range_values_are_usage_errors(
     kind: str, option: str, value: str, files: Files, tmp_path: Path
 ) -> None:
-    usage_error(run_nlptk(*train_args(kind, files, tmp_path / "m"), option, value), option)
+    usage_error(invoke(*train_args(kind, files, tmp_path / "m"), option, value), option)
     assert not (tmp_path / "m").exists()
 
 
@@ -275,8 +275,8 @@ def reading(name: str, files: Files, tmp_path: Path) -> list[str | Path]:
 @pytest.mark.parametrize("name", READERS)
 def test_undecodable_input_points_to_an_option_that_exists(name: str, files: Files, tmp_path: Path) -> None:
     args = reading(name, files, tmp_path)
-    one_line_error(run_nlptk(*args), "invalid UTF-8", "--encoding-errors replace or ignore")
-    result = run_nlptk(*args, "--encoding-errors", "ignore")
+    one_line_error(invoke(*args), "invalid UTF-8", "--encoding-errors replace or ignore")
+    result = invoke(*args, "--encoding-errors", "ignore")
     assert result.returncode == 0, result.stderr.decode()
 
 
@@ -293,20 +293,20 @@ def test_undecodable_input_points_to_an_option_that_exists(name: str, files: Fil
     ],
 )
 def test_bad_decoder_names_the_problem(decoder: str, problem: str, files: Files) -> None:
-    usage_error(run_nlptk("lm", "sample", "-m", MISSING, "--decoder", decoder), problem)
-    usage_error(run_nlptk("couplet", "-m", MISSING, "--decoder", decoder, "春风"), problem)
+    usage_error(invoke("lm", "sample", "-m", MISSING, "--decoder", decoder), problem)
+    usage_error(invoke("couplet", "-m", MISSING, "--decoder", decoder, "春风"), problem)
 
 
 def test_temperature_zero_samples_the_most_probable_tokens(files: Files) -> None:
     contexts = b"the cat\na dog\n"
     base = ["lm", "sample", "-m", files.lm, "--max-len", "6", "--threads", "1"]
-    greedy = run_nlptk(*base, stdin=contexts)
+    greedy = invoke(*base, stdin=contexts)
     assert greedy.returncode == 0, greedy.stderr
     for decoder in ("ancestral", "topk-3", "nucleus-0.9"):
-        cold = run_nlptk(*base, "--decoder", decoder, "--temperature", "0", "--seed", "5", stdin=contexts)
+        cold = invoke(*base, "--decoder", decoder, "--temperature", "0", "--seed", "5", stdin=contexts)
         assert cold.returncode == 0, cold.stderr
         assert cold.stdout == greedy.stdout and len(cold.stdout.splitlines()) == 2
-    assert b"0: the most probable token" in b" ".join(run_nlptk("lm", "sample", "--help").stdout.split())
+    assert b"0: the most probable token" in b" ".join(invoke("lm", "sample", "--help").stdout.split())
 
 
 # --- 7. title: --seed, long articles ---------------------------------------------------------------------------------
@@ -316,8 +316,8 @@ def test_title_seed_makes_sampled_titles_reproducible(files: Files, tmp_path: Pa
     articles = tmp_path / "many.txt"
     articles.write_text(files.articles.read_text(encoding="utf-8") * 4, encoding="utf-8")
     base = ["title", articles, "-m", files.title, "--decoder", "ancestral", "--max-len", "8", "--threads", "1"]
-    runs = {seed: run_nlptk(*base, "--seed", seed) for seed in ("1", "1", "2")}  # a dict: "1" is run twice
-    again = run_nlptk(*base, "--seed", "1")
+    runs = {seed: invoke(*base, "--seed", seed) for seed in ("1", "1", "2")}  # a dict: "1" is run twice
+    again = invoke(*base, "--seed", "1")
     assert runs["1"].returncode == 0 and runs["1"].stdout == again.stdout
     assert runs["1"].stdout != runs["2"].stdout  # 8 sampled titles from an untrained model
 
@@ -327,17 +327,17 @@ def test_a_very_long_article_is_titled_from_its_beginning(files: Files, tmp_path
     article.write_text("今天北京下了一场大雪。" * 200_000 + "\n", encoding="utf-8")  # 2 M characters
     short = tmp_path / "short.txt"
     short.write_text("今天北京下了一场大雪。" * 2 + "\n", encoding="utf-8")  # beyond the model's 12
-    result = run_nlptk("title", article, "-m", files.title, "--decoder", "greedy", "--threads", "1")
+    result = invoke("title", article, "-m", files.title, "--decoder", "greedy", "--threads", "1")
     assert result.returncode == 0, result.stderr
     assert b"1 articles were titled from their first 12 characters" in result.stderr
-    expected = run_nlptk("title", short, "-m", files.title, "--decoder", "greedy", "--threads", "1")
+    expected = invoke("title", short, "-m", files.title, "--decoder", "greedy", "--threads", "1")
     assert result.stdout == expected.stdout and len(result.stdout.splitlines()) == 1
-    quiet = run_nlptk("title", article, "-m", files.title, "--decoder", "greedy", "--threads", "1", "--quiet")
+    quiet = invoke("title", article, "-m", files.title, "--decoder", "greedy", "--threads", "1", "--quiet")
     assert quiet.returncode == 0 and quiet.stderr == b""
 
 
 def test_title_help_tells_the_input_length_of_the_model() -> None:
-    text = b" ".join(run_nlptk("title", "generate", "--help").stdout.split())
+    text = b" ".join(invoke("title", "generate", "--help").stdout.split())
     assert b"max_input" in text and b"400" not in text and b"titled from its beginning" in text
 
 
@@ -361,7 +361,7 @@ VOCABULARY = {
 
 @pytest.mark.parametrize("words", list(VOCABULARY))
 def test_every_generator_command_speaks_the_option_vocabulary(words: tuple[str, str]) -> None:
-    result = run_nlptk(*words, "--help")
+    result = invoke(*words, "--help")
     assert result.returncode == 0
     text = result.stdout.decode()
     for option in VOCABULARY[words]:
@@ -370,17 +370,17 @@ def test_every_generator_command_speaks_the_option_vocabulary(words: tuple[str, 
 
 def test_score_reports_as_json(files: Files, tmp_path: Path) -> None:
     report = tmp_path / "report.json"
-    result = run_nlptk("couplet", "eval", files.pairs, "-m", files.couplet, "--format", "json", "--examples", "1",
+    result = invoke("couplet", "eval", files.pairs, "-m", files.couplet, "--format", "json", "--examples", "1",
                        "-o", report, "--threads", "1")  # fmt: skip
     assert result.returncode == 0 and result.stdout == b"", result.stderr
     scores = json.loads(report.read_text(encoding="utf-8"))
     assert scores["pairs"] == 3 and 0 <= scores["bleu4"] <= 1 and len(scores["examples"]) == 1
     assert scores["examples"][0]["first"] == PAIRS[0][0]
-    result = run_nlptk("title", "eval", files.stories, "-m", files.title, "--format", "json", "--threads", "1")
+    result = invoke("title", "eval", files.stories, "-m", files.title, "--format", "json", "--threads", "1")
     assert result.returncode == 0, result.stderr
     systems = json.loads(result.stdout)["systems"]
     assert set(systems) == {"model", "lead-30"} and systems["model"]["titles"] == 2
-    result = run_nlptk("lm", "eval", files.sentences, "-m", files.lm, "--format", "json", "--threads", "1")
+    result = invoke("lm", "eval", files.sentences, "-m", files.lm, "--format", "json", "--threads", "1")
     assert result.returncode == 0, result.stderr
     record = json.loads(result.stdout)
     assert record["sentences"] == len(SENTENCES) and record["perplexity"] > 1
@@ -388,9 +388,9 @@ def test_score_reports_as_json(files: Files, tmp_path: Path) -> None:
 
 def test_lm_sample_formats_keep_text_working(files: Files) -> None:
     base = ["lm", "sample", "-m", files.lm, "--max-len", "4", "--threads", "1"]
-    tsv = run_nlptk(*base, "--format", "tsv", stdin=b"the cat\n")
-    text = run_nlptk(*base, "--format", "text", stdin=b"the cat\n")
+    tsv = invoke(*base, "--format", "tsv", stdin=b"the cat\n")
+    text = invoke(*base, "--format", "text", stdin=b"the cat\n")
     assert tsv.returncode == 0 and tsv.stdout == text.stdout and len(tsv.stdout.splitlines()) == 1
-    jsonl = run_nlptk(*base, "--format", "jsonl", "-n", "2", stdin=b"the cat\n")
+    jsonl = invoke(*base, "--format", "jsonl", "-n", "2", stdin=b"the cat\n")
     records = [json.loads(line) for line in jsonl.stdout.splitlines()]
     assert [r["context"] for r in records] == ["the cat", "the cat"]

@@ -11,7 +11,7 @@ import pytest
 
 pytest.importorskip("torch")
 
-from conftest import one_line_error, run_nlptk, usage_error
+from conftest import invoke, one_line_error, usage_error
 
 SEG_LINES = [
     "我们 在 北京大学 学习 人工智能",
@@ -165,26 +165,26 @@ def test_train_refuses_an_output_it_does_not_own(seg_files: tuple[Path, Path], t
     (mine / "keep.txt").write_text("mine", encoding="utf-8")
     (mine / "inner" / "deeper" / "d.txt").write_text("mine too", encoding="utf-8")
     for force in ([], ["--force"]):
-        usage_error(run_nlptk("tag", "train", train, "--dev", dev, "-o", mine, *QUICK, *force), "--output", "not")
+        usage_error(invoke("tag", "train", train, "--dev", dev, "-o", mine, *QUICK, *force), "--output", "not")
     assert (mine / "keep.txt").read_text(encoding="utf-8") == "mine"
     assert (mine / "inner" / "deeper" / "d.txt").read_text(encoding="utf-8") == "mine too"
     assert sorted(p.name for p in mine.iterdir()) == ["inner", "keep.txt"]
     a_file = tmp_path / "file"
     a_file.write_text("data", encoding="utf-8")
-    usage_error(run_nlptk("tag", "train", train, "--dev", dev, "-o", a_file, *QUICK, "--force"), "--output", "file")
+    usage_error(invoke("tag", "train", train, "--dev", dev, "-o", a_file, *QUICK, "--force"), "--output", "file")
     assert a_file.read_text(encoding="utf-8") == "data"
 
 
 def test_train_replaces_a_model_only_with_force(seg_files: tuple[Path, Path], tmp_path: Path) -> None:
     train, dev = seg_files
     model = tmp_path / "m"
-    assert run_nlptk("tag", "train", train, "--dev", dev, "-o", model, *QUICK).returncode == 0
+    assert invoke("tag", "train", train, "--dev", dev, "-o", model, *QUICK).returncode == 0
     (model / "config.json").write_text(
         json.dumps({**json.loads((model / "config.json").read_text(encoding="utf-8")), "marker": 1}), encoding="utf-8"
     )
-    usage_error(run_nlptk("tag", "train", train, "--dev", dev, "-o", model, *QUICK), "--force")
+    usage_error(invoke("tag", "train", train, "--dev", dev, "-o", model, *QUICK), "--force")
     assert json.loads((model / "config.json").read_text(encoding="utf-8"))["marker"] == 1
-    result = run_nlptk("tag", "train", train, "--dev", dev, "-o", model, *QUICK, "--force")
+    result = invoke("tag", "train", train, "--dev", dev, "-o", model, *QUICK, "--force")
     assert result.returncode == 0, result.stderr
     assert "marker" not in json.loads((model / "config.json").read_text(encoding="utf-8"))
     assert sorted(p.name for p in model.iterdir()) == ["config.json", "weights.pt"]
@@ -223,14 +223,14 @@ def test_train_range_checks_write_no_model(
     out = tmp_path / "m"
     args = ["tag", "train", train, "-o", out, *QUICK, option, value]
     args += [] if option == "--holdout" else ["--dev", dev]
-    usage_error(run_nlptk(*args, timeout=60), option)  # --max-len 0 used to hang
+    usage_error(invoke(*args, timeout=60), option)  # --max-len 0 used to hang
     assert not out.exists()
 
 
 def test_holdout_must_leave_training_sentences(seg_files: tuple[Path, Path], tmp_path: Path) -> None:
     train, _ = seg_files
-    usage_error(run_nlptk("tag", "train", train, "-o", tmp_path / "m", "--holdout", "30", *QUICK), "--holdout")
-    usage_error(run_nlptk("tag", "train", train, "-o", tmp_path / "m", *QUICK), "--dev", "--holdout")
+    usage_error(invoke("tag", "train", train, "-o", tmp_path / "m", "--holdout", "30", *QUICK), "--holdout")
+    usage_error(invoke("tag", "train", train, "-o", tmp_path / "m", *QUICK), "--dev", "--holdout")
     assert not (tmp_path / "m").exists()
 
 
@@ -239,26 +239,26 @@ def test_a_file_of_another_format_is_named_with_the_format(seg_files: tuple[Path
     pku_like = tmp_path / "pku.txt"
     pku_like.write_text("１９９８年 ， 我们 在 北京 学习\n" * 30, encoding="utf-8")
     for data in (train, pku_like):
-        result = run_nlptk("tag", "train", "--task", "pos", data, "--holdout", "20", "-o", tmp_path / "m", *QUICK)
+        result = invoke("tag", "train", "--task", "pos", data, "--holdout", "20", "-o", tmp_path / "m", *QUICK)
         one_line_error(result, data.name, "line 1", "CoNLL-U")
-        result = run_nlptk("tag", "train", "--task", "ner", data, "--holdout", "20", "-o", tmp_path / "m", *QUICK)
+        result = invoke("tag", "train", "--task", "ner", data, "--holdout", "20", "-o", tmp_path / "m", *QUICK)
         one_line_error(result, data.name, "line 1", "character<TAB>tag")
     assert not (tmp_path / "m").exists()
 
 
 def test_report_formats_are_checked(seg_files: tuple[Path, Path]) -> None:
     _, dev = seg_files
-    usage_error(run_nlptk("tag", "eval", dev, "--format", "xml"), "--format")
-    usage_error(run_nlptk("evaluate", "segment", dev, dev, "--format", "xml"), "--format")
+    usage_error(invoke("tag", "eval", dev, "--format", "xml"), "--format")
+    usage_error(invoke("evaluate", "segment", dev, dev, "--format", "xml"), "--format")
 
 
 def test_evaluate_segment_refuses_empty_files(tmp_path: Path) -> None:
     empty = tmp_path / "empty.txt"
     empty.write_bytes(b"")
-    one_line_error(run_nlptk("evaluate", "segment", empty, empty), "no words to score")
+    one_line_error(invoke("evaluate", "segment", empty, empty), "no words to score")
     blank = tmp_path / "blank.txt"
     blank.write_text("\n\n", encoding="utf-8")
-    one_line_error(run_nlptk("evaluate", "segment", blank, blank, "--format", "json"), "no words to score")
+    one_line_error(invoke("evaluate", "segment", blank, blank, "--format", "json"), "no words to score")
 
 
 def test_encoding_errors_option(seg_files: tuple[Path, Path], tmp_path: Path) -> None:
@@ -272,23 +272,23 @@ def test_encoding_errors_option(seg_files: tuple[Path, Path], tmp_path: Path) ->
         ["evaluate", "segment", bad, bad],
     ]
     for command in commands:
-        one_line_error(run_nlptk(*command), "bad.txt", "--encoding-errors")
-        result = run_nlptk(*command, "--encoding-errors", "replace")
+        one_line_error(invoke(*command), "bad.txt", "--encoding-errors")
+        result = invoke(*command, "--encoding-errors", "replace")
         assert result.returncode == 0, (command, result.stderr)
     assert (tmp_path / "m" / "config.json").exists()
-    predicted = run_nlptk("tag", "predict", bad, "--encoding-errors", "ignore").stdout.decode()
+    predicted = invoke("tag", "predict", bad, "--encoding-errors", "ignore").stdout.decode()
     assert predicted.splitlines()[-1].replace(" ", "") == "北京"
 
 
 def test_tag_commands_share_the_option_vocabulary(tmp_path: Path) -> None:
     for command in (["segment"], ["tag", "predict"], ["tag", "eval"], ["tag", "train"], ["evaluate", "segment"]):
-        text = run_nlptk(*command, "--help").stdout.decode()
+        text = invoke(*command, "--help").stdout.decode()
         assert "--encoding-errors" in text, command
         if command != ["evaluate", "segment"]:
             assert "--threads" in text, command
         if command not in (["tag", "train"], ["evaluate", "segment"]):
             assert "-m, --model" in text, command
-    train_help = run_nlptk("tag", "train", "--help").stdout.decode()
+    train_help = invoke("tag", "train", "--help").stdout.decode()
     assert all(option in train_help for option in ("--seed", "--force", "--quiet", "-o, --output"))
-    user_dict = " ".join(run_nlptk("segment", "--help").stdout.decode().split())
+    user_dict = " ".join(invoke("segment", "--help").stdout.decode().split())
     assert "leftmost" in user_dict and "longest" in user_dict

@@ -16,6 +16,7 @@ from nlptk.cli.common import (
     FormatOpt,
     Header,
     Inputs,
+    Memory,
     Output,
     Quiet,
     log_to_stderr,
@@ -59,6 +60,7 @@ def lexicon_command(
     ] = False,
     max_rounds: Annotated[int, typer.Option(help="At most this many rounds of merging.")] = 10,
     top: Annotated[int, typer.Option(help="Write only the K most frequent words (0: all).")] = 0,
+    memory: Memory = "1G",
     output_format: FormatOpt = Format.tsv,
     header: Header = False,
     encoding_errors: EncodingOpt = EncodingErrors.strict,
@@ -71,9 +73,10 @@ def lexicon_command(
     --lexicon and --exclude (with --header its first line is 'word count', which a lexicon is not).
     JSONL: {"word", "count"} records.
     """
-    from nlptk.io import atomic_output, check_output_file
+    from nlptk.io import atomic_output, check_output_file, parse_memory
     from nlptk.minent import MinentConfig, induce_lexicon
     from nlptk.minent.build import read_corpus, saving_state
+    from nlptk.minent.induction import CORPUS_COPIES, corpus_memory
     from nlptk.progress import make_progress
 
     check_output_file(state, "state")
@@ -87,6 +90,7 @@ def lexicon_command(
         remove_redundant=not keep_redundant,
         max_rounds=max_rounds,
         top=top,
+        memory=parse_memory(memory),
     )
     log = log_to_stderr(quiet)
     progress = make_progress(quiet)
@@ -95,6 +99,12 @@ def lexicon_command(
     finally:
         progress.close()
     log(f"characters: L {_describe(corpus.entropy())}")
+    if corpus_memory(corpus) > config.memory:  # a warning even with --quiet: the budget will be exceeded
+        typer.echo(
+            f"nlptk: warning: --memory {memory} is below the {corpus_memory(corpus) >> 20:,}M that this corpus "
+            f"needs however it is cut (its unit ids in {CORPUS_COPIES} copies); going on with the smallest blocks",
+            err=True,
+        )
 
     def report(stats: RoundStats) -> None:
         log(
@@ -102,7 +112,8 @@ def lexicon_command(
             f"removal; L {stats.cut.L:.3f} before removal, {_describe(stats.after)}; held-out L {stats.heldout:.3f}"
         )
 
-    result = induce_lexicon(corpus, config, on_round=report)
+    # Without --state the corpus is not needed afterwards: induction may change it, saving a copy.
+    result = induce_lexicon(corpus, config, on_round=report, in_place=state is None)
     log(
         f"kept {len(result.rounds)} round(s) (held-out L of characters alone {result.heldout_characters:.3f}): "
         f"L {result.entropy.L:.3f} bits/char, {len(result.words):,} words"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
@@ -21,6 +21,7 @@ from nlptk.minent.entropy import Entropy, entropy_of
 from nlptk.text import CharVocab, LatinMode, encode_fragments
 
 STATE_FORMAT = "nlptk-minent-state-1"
+COUNT_BLOCK = 1 << 20  # ids counted at a time (numpy widens them to 8 bytes to count)
 
 
 @dataclass
@@ -41,7 +42,9 @@ class UnitCorpus:
 
     def unit_counts(self) -> np.ndarray:
         """Occurrences of every unit id (id 0 counts nothing)."""
-        counts = np.bincount(self.ids, minlength=len(self.units)).astype(np.int64)
+        counts = np.zeros(len(self.units), dtype=np.int64)
+        for start in range(0, len(self.ids), COUNT_BLOCK):
+            counts += np.bincount(self.ids[start : start + COUNT_BLOCK], minlength=len(self.units))
         counts[0] = 0
         return counts
 
@@ -49,13 +52,29 @@ class UnitCorpus:
         """L of the corpus in its current units."""
         return entropy_of(self.unit_counts(), self.unit_lengths)
 
-    def split_heldout(self, every: int) -> tuple[UnitCorpus, UnitCorpus]:
-        """The corpus without every ``every``-th fragment, and those fragments (same units)."""
-        fragment = np.cumsum(self.ids == 0)
-        held = (fragment % every == 0) & (self.ids != 0)
-        rest = _squeeze_zeros(np.where(held, 0, self.ids).astype(np.int32))
-        taken = _squeeze_zeros(np.where(held, self.ids, 0).astype(np.int32))
-        return UnitCorpus(self.units, rest), UnitCorpus(self.units, taken)
+    def split_heldout(self, every: int, in_place: bool = False) -> tuple[UnitCorpus, UnitCorpus]:
+        """The corpus without every ``every``-th fragment, and those fragments (same units).
+
+        Done :data:`COUNT_BLOCK` ids at a time, each part written in place of one buffer; with
+        ``in_place`` the rest overwrites this corpus' own ids (one copy fewer), and is this corpus.
+        """
+        in_place = in_place and self.ids.flags.writeable
+        rest = IdBuffer(len(self.ids), self.ids if in_place else None)
+        taken = IdBuffer(len(self.ids))
+        fragments = 0  # separators before the block
+        for start in range(0, len(self.ids), COUNT_BLOCK):
+            block = self.ids[start : start + COUNT_BLOCK]
+            fragment = fragments + np.cumsum(block == 0, dtype=np.int64)
+            fragments = int(fragment[-1])
+            held = (fragment % every == 0) & (block != 0)
+            kept, dropped = np.where(held, 0, block).astype(np.int32), np.where(held, block, 0).astype(np.int32)
+            rest.append(kept, squeeze=True)  # (may overwrite the block: read it before)
+            taken.append(dropped, squeeze=True)
+        held_out = UnitCorpus(self.units, taken.ids().copy())
+        if in_place:
+            self.ids = rest.ids()
+            return self, held_out
+        return UnitCorpus(self.units, rest.ids()), held_out
 
     def fragment_texts(self) -> list[str]:
         """Each fragment as a string."""
@@ -76,7 +95,7 @@ class UnitCorpus:
         vocab = CharVocab(self.units[1:])
         if len(vocab) != len(self.units) or any(len(u) != 1 for u in self.units[1:]):
             raise NlptkError("only a character-level corpus can take more text")
-        parts = [self.ids]
+        parts = [_squeeze_zeros(self.ids)]  # each with its separator runs squeezed
         carry = ""
         for chunk in chunks:
             text = carry + chunk
@@ -84,10 +103,11 @@ class UnitCorpus:
             zeros = np.flatnonzero(ids == 0)
             cut = int(zeros[-1]) + 1 if len(zeros) else 0
             carry = text[cut:]
-            parts.append(_squeeze_zeros(ids[:cut]))
+            parts.append(_squeeze_zeros(ids[:cut]).astype(np.int32))  # (int32 and uint32 would join as int64)
         if carry:
-            parts.append(_squeeze_zeros(np.append(encode_fragments(carry, vocab, latin), 0)))
-        ids = _squeeze_zeros(np.concatenate(parts).astype(np.int32, copy=False))
+            parts.append(_squeeze_zeros(np.append(encode_fragments(carry, vocab, latin), 0)).astype(np.int32))
+        ids = np.concatenate([parts[0], *_join_squeezed(parts)])
+        del parts
         if ids[0] != 0:
             ids = np.concatenate(([0], ids)).astype(np.int32)
         self.units = vocab.units
@@ -142,3 +162,38 @@ def _squeeze_zeros(ids: np.ndarray) -> np.ndarray:
     keep = np.ones(len(ids), dtype=bool)
     keep[1:] = (ids[1:] != 0) | (ids[:-1] != 0)
     return ids[keep]
+
+
+def _join_squeezed(parts: list[np.ndarray]) -> Iterator[np.ndarray]:
+    """``parts[1:]``, each without its leading separator where the part before ends with one,
+    so that their concatenation has no separator run either."""
+    last = parts[0][-1] if len(parts[0]) else 1
+    for part in parts[1:]:
+        if len(part):
+            yield part[1:] if part[0] == 0 and last == 0 else part
+            last = part[-1]
+
+
+class IdBuffer:
+    """Ids appended block by block into one buffer of a known largest size, with separator runs
+    squeezed across blocks. Pages past the end are never written, so they take no memory.
+    A given ``buffer`` is overwritten, which is safe while what is appended comes from it,
+    from no earlier than where it is written (as when ids are dropped from it in order)."""
+
+    def __init__(self, capacity: int, buffer: np.ndarray | None = None) -> None:
+        self._buffer = np.empty(capacity, dtype=np.int32) if buffer is None else buffer
+        self._size = 0
+
+    def append(self, ids: np.ndarray, squeeze: bool = False) -> None:
+        if squeeze and len(ids):
+            keep = np.ones(len(ids), dtype=bool)
+            keep[1:] = (ids[1:] != 0) | (ids[:-1] != 0)
+            if self._size:
+                keep[0] = ids[0] != 0 or self._buffer[self._size - 1] != 0
+            ids = ids[keep]
+        self._buffer[self._size : self._size + len(ids)] = ids
+        self._size += len(ids)
+
+    def ids(self) -> np.ndarray:
+        """The ids appended so far (a view of the buffer)."""
+        return self._buffer[: self._size]

@@ -23,6 +23,7 @@ lowers L, as it memorises phrases.
 from __future__ import annotations
 
 import math
+from array import array
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 
@@ -31,11 +32,11 @@ import numpy as np
 from nlptk.checks import at_least, between, fraction, positive_float
 from nlptk.errors import NlptkError
 from nlptk.lexicon import best_split
-from nlptk.minent.corpus import UnitCorpus
+from nlptk.minent.corpus import IdBuffer, UnitCorpus
 from nlptk.minent.entropy import Entropy, entropy_of
 from nlptk.newwords.hashing import mix
-from nlptk.ngrams.keys import count_runs
-from nlptk.ngrams.keyset import KeySet
+from nlptk.ngrams.counting import check_memory
+from nlptk.ngrams.keys import count_runs, run_starts
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,7 @@ class MinentConfig:
     min_gain: float = 1e-3  # a round must lower L by this share to be kept
     heldout_every: int = 50  # every n-th fragment measures L on unseen text (0: none, stop on the counted text)
     top: int = 0  # keep only the K most frequent words of the result (0: all)
+    memory: int = 1 << 30  # bytes for a round; the corpus is cut in blocks to fit (see block_size)
 
     def __post_init__(self) -> None:
         positive_float("min_prob", self.min_prob)
@@ -65,6 +67,7 @@ class MinentConfig:
         if self.heldout_every:
             at_least("heldout_every", self.heldout_every, 2)
         at_least("top", self.top, 0)
+        check_memory(self.memory)
 
 
 @dataclass(frozen=True)
@@ -97,20 +100,29 @@ def induce_lexicon(
     corpus: UnitCorpus,
     config: MinentConfig | None = None,
     on_round: Callable[[RoundStats], None] | None = None,
+    in_place: bool = False,
 ) -> InducedLexicon:
-    """Rounds of cutting and redundancy removal over ``corpus`` (characters) while L falls."""
+    """Rounds of cutting and redundancy removal over ``corpus`` (characters) while L falls.
+
+    With ``in_place`` the held-out text is taken out of ``corpus`` itself, which saves a copy
+    of its ids: pass it when ``corpus`` is not used afterwards.
+    """
     config = config or MinentConfig()
     heldout: list[str] = []
     if config.heldout_every:
-        corpus, held = corpus.split_heldout(config.heldout_every)
+        corpus, held = corpus.split_heldout(config.heldout_every, in_place)
         heldout = held.fragment_texts()
+        del held
     best_words = corpus_words(corpus)
     result = InducedLexicon([], corpus.entropy())
     if heldout:
         result.heldout_characters = heldout_bits_per_char(best_words, heldout)
     best = result.heldout_characters if heldout else result.characters.L
-    for stats, merged in induction_rounds(corpus, config):
+    rounds = induction_rounds(corpus, config)
+    del corpus  # the rounds hold it until the first one has merged it
+    for stats, merged in rounds:
         words = corpus_words(merged)
+        del merged
         if heldout:
             stats = replace(stats, heldout=heldout_bits_per_char(words, heldout))
         if on_round is not None:
@@ -154,72 +166,175 @@ def by_frequency(words: dict[str, int]) -> list[tuple[str, int]]:
     return sorted(words.items(), key=lambda item: (-item[1], item[0]))
 
 
+BLOCK_BYTES_PER_ID = 160  # temporaries of cutting a block of the corpus, per id of the block
+CORPUS_COPIES = 3  # the corpus as read, this round's and the next round's
+FIXED_BYTES = 64 << 20  # the interpreter and its modules
+MIN_BLOCK = 1 << 12  # ids
+
+
+def corpus_memory(corpus: UnitCorpus) -> int:
+    """Bytes that induction over ``corpus`` takes however small its blocks: the corpus ids in
+    :data:`CORPUS_COPIES` copies, and :data:`FIXED_BYTES`. A smaller budget is exceeded."""
+    return CORPUS_COPIES * corpus.ids.nbytes + FIXED_BYTES
+
+
+def block_size(memory: int, corpus: UnitCorpus) -> int:
+    """Ids per block of a round: half of what the budget leaves besides :func:`corpus_memory`
+    (the other half is for the tables of pairs, pieces and words)."""
+    spare = memory - corpus_memory(corpus)
+    return max(MIN_BLOCK, spare // (2 * BLOCK_BYTES_PER_ID))
+
+
+def _fragment_blocks(ids: np.ndarray, size: int) -> list[tuple[int, int]]:
+    """Slices ``ids[start:stop]`` of about ``size`` ids that begin and end at a separator (or the
+    ends of the corpus); one block's last separator is the next one's first. A fragment longer
+    than ``size`` makes a longer block. No piece or pair of units crosses a block boundary."""
+    blocks = []
+    start = 0
+    while start + size < len(ids):
+        zeros = np.flatnonzero(ids[start + 1 : start + size] == 0)
+        stop = start + 1 + int(zeros[-1]) if len(zeros) else _next_zero(ids, start + size)
+        if stop < 0:
+            break
+        blocks.append((start, stop + 1))
+        start = stop
+    blocks.append((start, len(ids)))
+    return blocks
+
+
+def _next_zero(ids: np.ndarray, start: int) -> int:
+    """The position of the first 0 in ``ids`` from ``start`` on (-1: none), looked for a block at a time."""
+    for at in range(start, len(ids), MIN_BLOCK):
+        zeros = np.flatnonzero(ids[at : at + MIN_BLOCK] == 0)
+        if len(zeros):
+            return at + int(zeros[0])
+    return -1
+
+
+class _RunSums:
+    """Distinct uint64/int64 keys with summed counts, gathered block by block; ``extra`` arrays
+    keep their value at the key's first occurrence (blocks come in corpus order)."""
+
+    def __init__(self) -> None:
+        self._parts: list[tuple[np.ndarray, ...]] = []
+        self._merged = 0  # keys in the first part, when it is the result of a merge
+        self._pending = 0
+
+    def add(self, keys: np.ndarray, counts: np.ndarray, *extra: np.ndarray) -> None:
+        """Add the counts of the keys of one block (each key once)."""
+        self._parts.append((keys, counts, *extra))
+        self._pending += len(keys)
+        if self._pending > max(self._merged, MIN_BLOCK):
+            self._merge()
+
+    def result(self) -> tuple[np.ndarray, ...]:
+        """The distinct keys in order, their counts and their extra values."""
+        self._merge()
+        return self._parts[0]
+
+    def _merge(self) -> None:
+        columns = [np.concatenate(column) for column in zip(*self._parts, strict=True)]
+        self._parts = [_sum_runs(*columns)]
+        self._merged, self._pending = len(self._parts[0][0]), 0
+
+
+def _sum_runs(keys: np.ndarray, counts: np.ndarray, *extra: np.ndarray) -> tuple[np.ndarray, ...]:
+    """Distinct ``keys`` in order with their summed ``counts``, and ``extra`` at each key's first row."""
+    order = np.argsort(keys, kind="stable")
+    keys = keys[order]
+    starts = run_starts(keys)
+    first = order[starts]
+    summed = np.add.reduceat(counts[order], starts) if len(starts) else counts[:0]
+    return (keys[starts], summed.astype(np.int64), *(column[first] for column in extra))
+
+
+@dataclass
+class _Types:
+    """The piece types of a cut corpus, in hash order: hash, count, length in units, and where a
+    piece of the type starts in the corpus ``ids``."""
+
+    ids: np.ndarray
+    hashes: np.ndarray  # uint64, sorted
+    counts: np.ndarray  # int64
+    lengths: np.ndarray  # int32
+    first: np.ndarray  # int64 position in ids
+
+    @property
+    def total(self) -> int:
+        """Pieces in the corpus."""
+        return int(self.counts.sum())
+
+    def units(self, types: np.ndarray, n: int) -> np.ndarray:
+        """The ``(len(types), n)`` unit ids of types of ``n`` units."""
+        return self.ids[self.first[types, None] + np.arange(n)]
+
+
 @dataclass
 class _Pieces:
-    """The corpus cut into pieces: unit values in order, and per piece its start, length and type."""
+    """A block cut into pieces: unit values in order, and per piece its start, length, hash and place."""
 
-    values: np.ndarray  # the non-zero ids of the corpus, in order
+    values: np.ndarray  # the non-zero ids of the block, in order
     starts: np.ndarray  # index into values
     lengths: np.ndarray
     separator_after: np.ndarray  # a fragment ends after this piece
-    types: np.ndarray  # piece type index (equal unit sequences, equal type)
-    type_counts: np.ndarray
-    type_first: np.ndarray  # a piece of each type
+    hashes: np.ndarray  # equal unit sequences, equal hash
+    offsets: np.ndarray  # where the piece starts in the block
 
 
 def _round(corpus: UnitCorpus, config: MinentConfig, number: int) -> tuple[RoundStats, UnitCorpus]:
     units = corpus.units
-    strong = _strong_pairs(corpus.ids, corpus.unit_counts(), config)
-    pieces = _cut(corpus.ids, strong, len(units))
-    total = len(pieces.starts)
+    blocks = _fragment_blocks(corpus.ids, block_size(config.memory, corpus))
+    unit_counts = corpus.unit_counts()
+    strong = _strong_pairs(corpus.ids, blocks, unit_counts, config)
+    types = _count_types(corpus.ids, blocks, strong, len(units))
     unit_lengths = corpus.unit_lengths
-    first = pieces.type_first
-    type_units = pieces.lengths[first]
-    type_chars = np.add.reduceat(unit_lengths[pieces.values], pieces.starts)[first] if total else type_units
+    type_units = types.lengths
     # p of a piece is its count over the units of the round (the characters in round 1), the
     # total that pair probabilities use too; over the pieces, min_prob would admit every piece.
-    min_count = config.min_prob * len(pieces.values)
-    candidate = (type_units > 1) & (type_units <= config.max_units) & (pieces.type_counts >= min_count)
-    single = type_units == 1
+    min_count = config.min_prob * int(unit_counts.sum())
+    candidate = (type_units > 1) & (type_units <= config.max_units) & (types.counts >= min_count)
+    type_chars = _type_chars(types, candidate, unit_lengths)
+    single = np.flatnonzero(type_units == 1)
     alone = np.zeros(len(units), dtype=np.int64)  # how often each unit is a piece by itself
-    alone[pieces.values[pieces.starts[first[single]]]] = pieces.type_counts[single]
-    cut_entropy = _entropy_of_types(pieces, candidate, unit_lengths, type_chars)
+    alone[corpus.ids[types.first[single]]] = types.counts[single]
+    cut_entropy = _entropy_of_types(types, candidate, unit_counts, unit_lengths, type_chars)
 
-    if config.remove_redundant:
-        removal = _RedundancyRemoval(pieces, candidate, alone, type_chars, config)
-        kept = np.flatnonzero(candidate & ~removal.removed)
-        removed_parts = removal.parts
-    else:
-        kept, removed_parts = np.flatnonzero(candidate), {}
+    removal = _RedundancyRemoval(types, candidate, alone, type_chars, config if config.remove_redundant else None)
+    kept = np.flatnonzero(candidate & ~removal.removed)
     # A kept piece may spell a unit that exists already (its characters were not merged everywhere
     # last round) or another kept piece: one string, one unit.
     unit_id = {u: i for i, u in enumerate(units)}
     new_units = list(units)
-    type_unit = np.full(len(type_units), -1, dtype=np.int64)
-    for t, name in zip(kept.tolist(), _type_names(pieces, units, kept), strict=True):
+    type_unit = np.full(len(type_units), -1, dtype=np.int32)
+    for t, name in zip(kept.tolist(), _type_names(types, units, kept), strict=True):
         found = unit_id.get(name)
         if found is None:
             found = unit_id[name] = len(new_units)
             new_units.append(name)
         type_unit[t] = found
-    expansion: dict[int, list[int]] = {}
-    for t in sorted(removed_parts, key=lambda t: type_units[t]):  # parts are resolved before wholes
-        expansion[t] = [
-            i
-            for kind, ref in removed_parts[t]
-            for i in ([ref] if kind == UNIT else [type_unit[ref]] if type_unit[ref] >= 0 else expansion[ref])
-        ]
-    merged = UnitCorpus(new_units, _emit(pieces, type_unit, expansion))
+    del unit_id
+    emit = _Emit(types.hashes, type_unit, _Expansion(removal, type_unit))
+    del removal
+    out = IdBuffer(len(corpus.ids) + 2)  # a piece never grows; the ends may gain a separator
+    for index, (start, stop) in enumerate(blocks):
+        emitted = emit(_cut(corpus.ids[start:stop], strong, len(units)))
+        out.append(emitted if index == 0 else emitted[1:])  # the separator the blocks share, once
+    merged = UnitCorpus(new_units, out.ids())
     stats = RoundStats(number, int(candidate.sum()), len(kept), cut_entropy, merged.entropy())
     return stats, merged
 
 
-def _strong_pairs(ids: np.ndarray, counts: np.ndarray, config: MinentConfig) -> np.ndarray:
+def _strong_pairs(
+    ids: np.ndarray, blocks: list[tuple[int, int]], counts: np.ndarray, config: MinentConfig
+) -> np.ndarray:
     """Keys ``a·V + b`` of the adjacent pairs with p_ab ≥ min_prob and PMI ≥ min_pmi (sorted)."""
     vocab = np.int64(len(counts))
-    left, right = ids[:-1].astype(np.int64), ids[1:].astype(np.int64)
-    inside = (left != 0) & (right != 0)
-    pair_keys, pair_counts = count_runs(np.sort(left[inside] * vocab + right[inside]))
+    pairs = _RunSums()
+    for start, stop in blocks:
+        left, right = ids[start : stop - 1], ids[start + 1 : stop]
+        inside = (left != 0) & (right != 0)
+        pairs.add(*count_runs(np.sort(left[inside].astype(np.int64) * vocab + right[inside])))
+    pair_keys, pair_counts = pairs.result()
     pair_total = pair_counts.sum()
     unit_total = counts.sum()
     with np.errstate(divide="ignore"):
@@ -231,14 +346,27 @@ def _strong_pairs(ids: np.ndarray, counts: np.ndarray, config: MinentConfig) -> 
     return pair_keys[(pair_counts >= config.min_prob * pair_total) & (pmi >= config.min_pmi)]
 
 
+def _count_types(ids: np.ndarray, blocks: list[tuple[int, int]], strong: np.ndarray, vocab: int) -> _Types:
+    """The piece types of the corpus cut block by block."""
+    types = _RunSums()
+    for start, stop in blocks:
+        pieces = _cut(ids[start:stop], strong, vocab)
+        hashes, counts, lengths, offsets = _sum_runs(
+            pieces.hashes, np.ones(len(pieces.hashes), dtype=np.int32), pieces.lengths, pieces.offsets
+        )
+        types.add(hashes, counts, lengths.astype(np.int32), offsets + start)
+    hashes, counts, lengths, first = types.result()
+    return _Types(ids, hashes, counts, lengths, first)
+
+
 def _cut(ids: np.ndarray, strong: np.ndarray, vocab: int) -> _Pieces:
-    """Cut between units whose pair is not strong; pieces typed by a 64-bit hash of their units."""
-    left, right = ids[:-1].astype(np.int64), ids[1:].astype(np.int64)
+    """Cut between units whose pair is not ``strong``; pieces hashed to 64 bits by their units."""
+    left, right = ids[:-1], ids[1:]
     inside = (left != 0) & (right != 0)
     joined = np.zeros(len(ids) - 1, dtype=bool)
     if len(strong) and inside.any():
-        keys = (left[inside] * vocab + right[inside]).astype(np.uint64)
-        joined[inside] = KeySet(strong.astype(np.uint64)).contains(keys)
+        keys = left[inside].astype(np.int64) * vocab + right[inside]
+        joined[inside] = _find(strong, keys) >= 0
 
     nonzero = ids != 0
     values = ids[nonzero]
@@ -253,13 +381,20 @@ def _cut(ids: np.ndarray, strong: np.ndarray, vocab: int) -> _Pieces:
     separator_after = np.ones(len(starts), dtype=bool)
     within = after < len(ids)
     separator_after[within] = ids[after[within]] == 0
-
     hashes = _hash_runs(values, starts, lengths)
-    _, first, types, type_counts = np.unique(hashes, return_index=True, return_inverse=True, return_counts=True)
-    return _Pieces(values, starts, lengths, separator_after, types.ravel(), type_counts.astype(np.int64), first)
+    return _Pieces(values, starts, lengths, separator_after, hashes, positions[starts])
 
 
-UNIT, TYPE = 0, 1  # a part of a removed candidate: a single unit (by id) or a candidate piece type
+def _type_chars(types: _Types, candidate: np.ndarray, unit_lengths: np.ndarray) -> np.ndarray:
+    """Characters of each candidate type (0 for the others)."""
+    chars = np.zeros(len(candidate), dtype=np.int64)
+    rows = np.flatnonzero(candidate)
+    lengths = types.lengths[rows]
+    if len(rows):
+        chars[rows] = np.add.reduceat(
+            unit_lengths[types.ids[_ranges(types.first[rows], lengths)]], np.cumsum(lengths) - lengths
+        )
+    return chars
 
 
 class _RedundancyRemoval:
@@ -268,23 +403,30 @@ class _RedundancyRemoval:
     A candidate is split at unit boundaries into single units and other candidates, by the
     unigram DP over piece probabilities. Candidates of one length cannot contain each other,
     so each length is decided in one vectorised pass, with the counts given by the longer
-    ones already removed.
+    ones already removed. The parts of a removed candidate are kept as codes: a unit ``u`` as
+    ``u``, a candidate type ``t`` as ``~t``. Without a ``config``, every candidate is kept.
     """
 
     def __init__(
-        self, pieces: _Pieces, candidate: np.ndarray, alone: np.ndarray, type_chars: np.ndarray, config: MinentConfig
+        self,
+        types: _Types,
+        candidate: np.ndarray,
+        alone: np.ndarray,
+        type_chars: np.ndarray,
+        config: MinentConfig | None,
     ) -> None:
-        self.pieces = pieces
-        self.counts = pieces.type_counts.astype(np.float64)
+        self.types = types
+        self.counts = types.counts.astype(np.float64)
         self.alone = alone.astype(np.float64)
-        self.log_total = math.log(max(len(pieces.starts), 1))
+        self.log_total = math.log(max(types.total, 1))
         ids = np.flatnonzero(candidate)
-        self.lookup = KeySet(_type_hashes(pieces, ids))
-        self.lookup_types = ids
+        self.candidate = candidate
         self.removed = np.zeros(len(candidate), dtype=bool)
-        self.parts: dict[int, list[tuple[int, int]]] = {}
-        type_units = pieces.lengths[pieces.type_first]
-        for n in sorted(set(type_units[ids].tolist()), reverse=True):
+        self.part_codes = array("q")
+        self.part_start = np.zeros(len(candidate), dtype=np.int64)  # of a removed type's codes
+        self.part_count = np.zeros(len(candidate), dtype=np.int32)
+        type_units = types.lengths
+        for n in sorted(set(type_units[ids].tolist()), reverse=True) if config is not None else []:
             rows = ids[type_units[ids] == n]
             self._decide(rows, n, type_chars[rows], config)
 
@@ -295,9 +437,7 @@ class _RedundancyRemoval:
         return logp
 
     def _decide(self, rows: np.ndarray, n: int, chars: np.ndarray, config: MinentConfig) -> None:
-        pieces = self.pieces
-        starts = pieces.starts[pieces.type_first[rows]]
-        units = pieces.values[starts[:, None] + np.arange(n)]  # (m, n) unit ids
+        units = self.types.units(rows, n)  # (m, n) unit ids
         m = len(rows)
         # span_type[i][j]: the candidate type of units i..j-1 (-1: none); single units need none
         span_type: dict[tuple[int, int], np.ndarray] = {}
@@ -308,8 +448,9 @@ class _RedundancyRemoval:
                 if (i, j) == (0, n):
                     continue
                 hashes = mix(sums[:, j - i - 1] ^ np.uint64(j - i))
-                index = self.lookup.index(hashes)
-                span_type[i, j] = np.where(index >= 0, self.lookup_types[np.maximum(index, 0)], -1)
+                index = _find(self.types.hashes, hashes)
+                found = (index >= 0) & (hashes != 0)  # hash 0 is never matched (as a hash-set lookup did)
+                span_type[i, j] = np.where(found & self.candidate[index], index, -1)
         score = np.full((m, n + 1), -np.inf)
         score[:, n] = 0.0
         best_end = np.zeros((m, n + 1), dtype=np.int64)
@@ -331,28 +472,45 @@ class _RedundancyRemoval:
         remove = (saving <= config.min_saving) | (gain <= config.penalty * (chars - 1))
         for r in np.flatnonzero(remove).tolist():
             word = int(rows[r])
-            parts: list[tuple[int, int]] = []
+            self.part_start[word] = len(self.part_codes)
             i = 0
             while i < n:
                 j = int(best_end[r, i])
                 if j == i + 1:
                     unit = int(units[r, i])
-                    parts.append((UNIT, unit))
+                    self.part_codes.append(unit)
                     self.alone[unit] += self.counts[word]
                 else:
                     part = int(span_type[i, j][r])
-                    parts.append((TYPE, part))
+                    self.part_codes.append(~part)
                     self.counts[part] += self.counts[word]
                 i = j
-            self.parts[word] = parts
+            self.part_count[word] = len(self.part_codes) - self.part_start[word]
             self.removed[word] = True
 
 
-def _type_hashes(pieces: _Pieces, types: np.ndarray) -> np.ndarray:
-    """The piece hash of each type (recomputed from one piece of it, as :func:`_cut` does)."""
-    starts = pieces.starts[pieces.type_first[types]]
-    lengths = pieces.lengths[pieces.type_first[types]]
-    return _hash_runs(pieces.values, starts, lengths)
+class _Expansion:
+    """The units each removed candidate type becomes: ``flat[start[t] : start[t] + length[t]]``."""
+
+    def __init__(self, removal: _RedundancyRemoval, type_unit: np.ndarray) -> None:
+        flat = array("i")
+        self.start = np.zeros(len(type_unit), dtype=np.int64)
+        self.length = np.zeros(len(type_unit), dtype=np.int64)
+        removed = np.flatnonzero(removal.removed)
+        lengths = removal.types.lengths
+        for t in removed[np.argsort(lengths[removed], kind="stable")].tolist():  # parts before wholes
+            self.start[t] = len(flat)
+            first = int(removal.part_start[t])
+            for code in removal.part_codes[first : first + int(removal.part_count[t])]:
+                if code >= 0:
+                    flat.append(code)
+                elif type_unit[~code] >= 0:
+                    flat.append(int(type_unit[~code]))
+                else:
+                    at = int(self.start[~code])
+                    flat.extend(flat[at : at + int(self.length[~code])])
+            self.length[t] = len(flat) - self.start[t]
+        self.flat = np.frombuffer(flat, dtype=np.int32) if len(flat) else np.zeros(0, dtype=np.int32)
 
 
 def _hash_runs(values: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
@@ -366,52 +524,60 @@ def _hash_runs(values: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> n
     return mix(np.add.reduceat(terms, run_starts) ^ lengths.astype(np.uint64))
 
 
-def _type_names(pieces: _Pieces, units: list[str], types: np.ndarray) -> list[str]:
-    """The string of each piece type in ``types`` (concatenated in numpy, one unit length at a time)."""
-    names = np.empty(len(types), dtype=object)
-    table = np.array(units)
-    starts = pieces.starts[pieces.type_first[types]]
-    lengths = pieces.lengths[pieces.type_first[types]]
+def _type_names(types: _Types, units: list[str], rows: np.ndarray) -> list[str]:
+    """The string of each piece type in ``rows`` (concatenated in numpy, one unit length at a time)."""
+    names = np.empty(len(rows), dtype=object)
+    table = np.array(units, dtype=object)
+    lengths = types.lengths[rows]
     for n in np.unique(lengths).tolist():
-        rows = np.flatnonzero(lengths == n)
-        ids = pieces.values[starts[rows, None] + np.arange(n)]
+        where = np.flatnonzero(lengths == n)
+        ids = types.units(rows[where], n)
         joined = table[ids[:, 0]]
         for k in range(1, n):
-            joined = np.strings.add(joined, table[ids[:, k]])
-        names[rows] = joined.tolist()
+            joined = joined + table[ids[:, k]]
+        names[where] = joined
     return names.tolist()
 
 
-def _emit(pieces: _Pieces, type_unit: np.ndarray, expansion: dict[int, list[int]]) -> np.ndarray:
-    """The next corpus, fragments separated: each piece as one unit (``type_unit`` ≥ 0), as the units
-    of its ``expansion`` (removed candidates), or as the units it was made of."""
-    n_types = len(type_unit)
-    expanded_type = np.zeros(n_types, dtype=bool)
-    exp_len = np.zeros(n_types, dtype=np.int64)
-    exp_start = np.zeros(n_types, dtype=np.int64)
-    flat: list[int] = []
-    for t, ids in expansion.items():
-        expanded_type[t] = True
-        exp_start[t] = len(flat)
-        exp_len[t] = len(ids)
-        flat.extend(ids)
-    flat_ids = np.array(flat, dtype=np.int32)
+class _Emit:
+    """The next corpus block by block: each piece as one unit (``type_unit`` ≥ 0), as the units of
+    its ``expansion`` (removed candidates), or as the units it was made of; fragments separated."""
 
-    unit = type_unit[pieces.types]
-    whole = unit >= 0
-    expanded = expanded_type[pieces.types]
-    copy = ~whole & ~expanded
-    out_len = np.where(whole, 1, np.where(expanded, exp_len[pieces.types], pieces.lengths)) + pieces.separator_after
-    out_start = np.concatenate(([1], 1 + np.cumsum(out_len)[:-1])) if len(out_len) else np.zeros(0, np.int64)
-    out = np.zeros(1 + int(out_len.sum()), dtype=np.int32)  # starts with a separator
+    def __init__(self, hashes: np.ndarray, type_unit: np.ndarray, expansion: _Expansion) -> None:
+        self.hashes = hashes
+        self.type_unit = type_unit
+        self.expanded = expansion.length > 0
+        self.expansion_length = expansion.length
+        self.expansion_start = expansion.start
+        self.flat = expansion.flat
 
-    out[out_start[whole]] = unit[whole]
-    lengths = pieces.lengths[copy]
-    out[_ranges(out_start[copy], lengths)] = pieces.values[_ranges(pieces.starts[copy], lengths)]
-    types = pieces.types[expanded]
-    lengths = exp_len[types]
-    out[_ranges(out_start[expanded], lengths)] = flat_ids[_ranges(exp_start[types], lengths)]
-    return out
+    def __call__(self, pieces: _Pieces) -> np.ndarray:
+        """The block's ids, starting with a separator."""
+        types = np.searchsorted(self.hashes, pieces.hashes)
+        unit = self.type_unit[types]
+        whole = unit >= 0
+        expanded = self.expanded[types]
+        copy = ~whole & ~expanded
+        exp_len = self.expansion_length[types]
+        out_len = np.where(whole, 1, np.where(expanded, exp_len, pieces.lengths)) + pieces.separator_after
+        out_start = np.concatenate(([1], 1 + np.cumsum(out_len)[:-1])) if len(out_len) else np.zeros(0, np.int64)
+        out = np.zeros(1 + int(out_len.sum()), dtype=np.int32)  # starts with a separator
+
+        out[out_start[whole]] = unit[whole]
+        lengths = pieces.lengths[copy]
+        out[_ranges(out_start[copy], lengths)] = pieces.values[_ranges(pieces.starts[copy], lengths)]
+        lengths = exp_len[expanded]
+        starts = self.expansion_start[types[expanded]]
+        out[_ranges(out_start[expanded], lengths)] = self.flat[_ranges(starts, lengths)]
+        return out
+
+
+def _find(sorted_keys: np.ndarray, queries: np.ndarray) -> np.ndarray:
+    """The index of each query in ``sorted_keys`` (distinct), or -1."""
+    if len(sorted_keys) == 0:
+        return np.full(len(queries), -1, dtype=np.int64)
+    index = np.minimum(np.searchsorted(sorted_keys, queries), len(sorted_keys) - 1)
+    return np.where(sorted_keys[index] == queries, index, -1)
 
 
 def _ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
@@ -423,14 +589,15 @@ def _ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
 
 
 def _entropy_of_types(
-    pieces: _Pieces, candidate: np.ndarray, unit_lengths: np.ndarray, type_chars: np.ndarray
+    types: _Types, candidate: np.ndarray, unit_counts: np.ndarray, unit_lengths: np.ndarray, type_chars: np.ndarray
 ) -> Entropy:
     """L when every candidate piece is a unit and every other piece stays in its units."""
-    copy = ~candidate[pieces.types]
-    unit_counts = np.bincount(
-        pieces.values[_ranges(pieces.starts[copy], pieces.lengths[copy])], minlength=len(unit_lengths)
-    )
+    left = unit_counts.copy()  # the units outside candidate pieces
+    rows = np.flatnonzero(candidate)
+    for n in np.unique(types.lengths[rows]).tolist():
+        of_n = rows[types.lengths[rows] == n]
+        np.subtract.at(left, types.units(of_n, n).ravel(), np.repeat(types.counts[of_n], n))
     return entropy_of(
-        np.concatenate([unit_counts, pieces.type_counts[candidate]]),
+        np.concatenate([left, types.counts[candidate]]),
         np.concatenate([unit_lengths, type_chars[candidate]]),
     )
