@@ -37,6 +37,7 @@ from nlptk.minent.entropy import Entropy, entropy_of
 from nlptk.newwords.hashing import mix
 from nlptk.ngrams.counting import check_memory
 from nlptk.ngrams.keys import count_runs, run_starts
+from nlptk.ngrams.keyset import KeySet
 
 
 @dataclass(frozen=True)
@@ -170,6 +171,7 @@ BLOCK_BYTES_PER_ID = 160  # temporaries of cutting a block of the corpus, per id
 CORPUS_COPIES = 3  # the corpus as read, this round's and the next round's
 FIXED_BYTES = 64 << 20  # the interpreter and its modules
 MIN_BLOCK = 1 << 12  # ids
+KEYSET_BYTES_PER_KEY = 128  # a KeySet's table: up to 8 slots of 16 bytes per key
 
 
 def corpus_memory(corpus: UnitCorpus) -> int:
@@ -285,8 +287,10 @@ def _round(corpus: UnitCorpus, config: MinentConfig, number: int) -> tuple[Round
     units = corpus.units
     blocks = _fragment_blocks(corpus.ids, block_size(config.memory, corpus))
     unit_counts = corpus.unit_counts()
-    strong = _strong_pairs(corpus.ids, blocks, unit_counts, config)
+    lookup_memory = max(0, config.memory - corpus_memory(corpus)) // 4
+    strong = _Lookup(_strong_pairs(corpus.ids, blocks, unit_counts, config), lookup_memory)
     types = _count_types(corpus.ids, blocks, strong, len(units))
+    type_lookup = _Lookup(types.hashes, lookup_memory)
     unit_lengths = corpus.unit_lengths
     type_units = types.lengths
     # p of a piece is its count over the units of the round (the characters in round 1), the
@@ -299,7 +303,9 @@ def _round(corpus: UnitCorpus, config: MinentConfig, number: int) -> tuple[Round
     alone[corpus.ids[types.first[single]]] = types.counts[single]
     cut_entropy = _entropy_of_types(types, candidate, unit_counts, unit_lengths, type_chars)
 
-    removal = _RedundancyRemoval(types, candidate, alone, type_chars, config if config.remove_redundant else None)
+    removal = _RedundancyRemoval(
+        types, type_lookup, candidate, alone, type_chars, config if config.remove_redundant else None
+    )
     kept = np.flatnonzero(candidate & ~removal.removed)
     # A kept piece may spell a unit that exists already (its characters were not merged everywhere
     # last round) or another kept piece: one string, one unit.
@@ -313,7 +319,7 @@ def _round(corpus: UnitCorpus, config: MinentConfig, number: int) -> tuple[Round
             new_units.append(name)
         type_unit[t] = found
     del unit_id
-    emit = _Emit(types.hashes, type_unit, _Expansion(removal, type_unit))
+    emit = _Emit(type_lookup, type_unit, _Expansion(removal, type_unit))
     del removal
     out = IdBuffer(len(corpus.ids) + 2)  # a piece never grows; the ends may gain a separator
     for index, (start, stop) in enumerate(blocks):
@@ -346,7 +352,7 @@ def _strong_pairs(
     return pair_keys[(pair_counts >= config.min_prob * pair_total) & (pmi >= config.min_pmi)]
 
 
-def _count_types(ids: np.ndarray, blocks: list[tuple[int, int]], strong: np.ndarray, vocab: int) -> _Types:
+def _count_types(ids: np.ndarray, blocks: list[tuple[int, int]], strong: _Lookup, vocab: int) -> _Types:
     """The piece types of the corpus cut block by block."""
     types = _RunSums()
     for start, stop in blocks:
@@ -359,14 +365,14 @@ def _count_types(ids: np.ndarray, blocks: list[tuple[int, int]], strong: np.ndar
     return _Types(ids, hashes, counts, lengths, first)
 
 
-def _cut(ids: np.ndarray, strong: np.ndarray, vocab: int) -> _Pieces:
+def _cut(ids: np.ndarray, strong: _Lookup, vocab: int) -> _Pieces:
     """Cut between units whose pair is not ``strong``; pieces hashed to 64 bits by their units."""
     left, right = ids[:-1], ids[1:]
     inside = (left != 0) & (right != 0)
     joined = np.zeros(len(ids) - 1, dtype=bool)
-    if len(strong) and inside.any():
+    if len(strong.keys) and inside.any():
         keys = left[inside].astype(np.int64) * vocab + right[inside]
-        joined[inside] = _find(strong, keys) >= 0
+        joined[inside] = strong.index(keys) >= 0
 
     nonzero = ids != 0
     values = ids[nonzero]
@@ -410,12 +416,14 @@ class _RedundancyRemoval:
     def __init__(
         self,
         types: _Types,
+        lookup: _Lookup,
         candidate: np.ndarray,
         alone: np.ndarray,
         type_chars: np.ndarray,
         config: MinentConfig | None,
     ) -> None:
         self.types = types
+        self.lookup = lookup  # of types.hashes
         self.counts = types.counts.astype(np.float64)
         self.alone = alone.astype(np.float64)
         self.log_total = math.log(max(types.total, 1))
@@ -448,7 +456,7 @@ class _RedundancyRemoval:
                 if (i, j) == (0, n):
                     continue
                 hashes = mix(sums[:, j - i - 1] ^ np.uint64(j - i))
-                index = _find(self.types.hashes, hashes)
+                index = self.lookup.index(hashes)
                 found = (index >= 0) & (hashes != 0)  # hash 0 is never matched (as a hash-set lookup did)
                 span_type[i, j] = np.where(found & self.candidate[index], index, -1)
         score = np.full((m, n + 1), -np.inf)
@@ -543,8 +551,8 @@ class _Emit:
     """The next corpus block by block: each piece as one unit (``type_unit`` ≥ 0), as the units of
     its ``expansion`` (removed candidates), or as the units it was made of; fragments separated."""
 
-    def __init__(self, hashes: np.ndarray, type_unit: np.ndarray, expansion: _Expansion) -> None:
-        self.hashes = hashes
+    def __init__(self, lookup: _Lookup, type_unit: np.ndarray, expansion: _Expansion) -> None:
+        self.lookup = lookup  # of the piece types' hashes
         self.type_unit = type_unit
         self.expanded = expansion.length > 0
         self.expansion_length = expansion.length
@@ -553,7 +561,7 @@ class _Emit:
 
     def __call__(self, pieces: _Pieces) -> np.ndarray:
         """The block's ids, starting with a separator."""
-        types = np.searchsorted(self.hashes, pieces.hashes)
+        types = self.lookup.index(pieces.hashes)  # every piece is one of the types
         unit = self.type_unit[types]
         whole = unit >= 0
         expanded = self.expanded[types]
@@ -572,12 +580,22 @@ class _Emit:
         return out
 
 
-def _find(sorted_keys: np.ndarray, queries: np.ndarray) -> np.ndarray:
-    """The index of each query in ``sorted_keys`` (distinct), or -1."""
-    if len(sorted_keys) == 0:
-        return np.full(len(queries), -1, dtype=np.int64)
-    index = np.minimum(np.searchsorted(sorted_keys, queries), len(sorted_keys) - 1)
-    return np.where(sorted_keys[index] == queries, index, -1)
+class _Lookup:
+    """The index of each query among distinct sorted non-zero keys, or -1: a hash set (a few gathers
+    per query) when its table fits in ``memory`` bytes, binary search (no extra memory) otherwise."""
+
+    def __init__(self, sorted_keys: np.ndarray, memory: int) -> None:
+        self.keys = sorted_keys
+        fits = KEYSET_BYTES_PER_KEY * len(sorted_keys) <= memory
+        self.hashed = KeySet(sorted_keys.astype(np.uint64)) if fits and len(sorted_keys) else None
+
+    def index(self, queries: np.ndarray) -> np.ndarray:
+        if len(self.keys) == 0:
+            return np.full(len(queries), -1, dtype=np.int64)
+        if self.hashed is not None:
+            return self.hashed.index(queries.astype(np.uint64))
+        index = np.minimum(np.searchsorted(self.keys, queries), len(self.keys) - 1)
+        return np.where(self.keys[index] == queries, index, -1)
 
 
 def _ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
