@@ -84,6 +84,9 @@ def test_garbage_tables_are_one_line_errors(tmp_path: Path, table: Path) -> None
     header = tmp_path / "header.ngt"
     header.write_bytes(b"NLPTKNG1" + (13).to_bytes(8, "little") + b'{"order": 99}' + bytes(100))
     one_line_error(nlptk("ngrams", header, "宝玉"), str(header), "damaged")
+    huge = tmp_path / "huge.ngt"
+    huge.write_bytes(b"NLPTKNG1" + b"\xff" * 8)
+    one_line_error(nlptk("ngrams", huge, "宝玉"), str(huge), "damaged or truncated")
     # A sound header over garbage data: lookups give numbers, a listing refuses the ids.
     body = bytearray(table.read_bytes())
     first_array = min(

@@ -186,8 +186,10 @@ class NgramTable:
                 if magic != MAGIC:
                     raise NlptkError(f"{path}: not an nlptk n-gram table (made by 'nlptk count')")
                 (length,) = struct.unpack("<Q", handle.read(8))
+                size = os.path.getsize(path)
+                if length > size:
+                    raise NlptkError(f"{path}: damaged or truncated n-gram table (header ends past the file); count it again")
                 header = json.loads(handle.read(length).decode("utf-8"))
-            size = os.path.getsize(path)
         except (OSError, ValueError, struct.error) as exc:
             raise NlptkError(f"{path}: cannot read n-gram table ({exc})") from None
         try:
