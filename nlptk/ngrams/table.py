@@ -188,7 +188,7 @@ class NgramTable:
                 (length,) = struct.unpack("<Q", handle.read(8))
                 size = os.path.getsize(path)
                 if length > size:
-                    raise NlptkError(f"{path}: damaged or truncated n-gram table (header ends past the file); count it again")
+                    raise NlptkError(f"{path}: damaged or truncated n-gram table (header past the end); count it again")
                 header = json.loads(handle.read(length).decode("utf-8"))
         except (OSError, ValueError, struct.error) as exc:
             raise NlptkError(f"{path}: cannot read n-gram table ({exc})") from None
