@@ -31,11 +31,14 @@ SLOT = "X"
 Template = tuple[str | None, ...]  # fixed words, None for a slot
 
 
+MAX_WINDOW = 64
+
+
 @dataclass(frozen=True)
 class TemplateConfig:
     """Settings of :func:`induce_templates`."""
 
-    window: int = 5
+    window: int = 5  # words apart at most (1..MAX_WINDOW; a clause is rarely longer)
     min_prob: float = 1e-5
     min_pmi: float = 2.0
     min_count: int = 2
@@ -45,7 +48,7 @@ class TemplateConfig:
     top: int = 0  # keep only the K most frequent templates (0: all)
 
     def __post_init__(self) -> None:
-        at_least("window", self.window, 1)
+        between("window", self.window, 1, MAX_WINDOW)
         fraction("min_prob", self.min_prob)
         between("min_pmi", self.min_pmi, -math.inf, math.inf)  # any number, not nan
         at_least("min_count", self.min_count, 1)
