@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import json
 import math
-from typing import Annotated, Optional
+from dataclasses import replace
+from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
@@ -24,8 +25,16 @@ from nlptk.cli.common import (
     finite,
     floats,
 )
+from nlptk.errors import OptionError
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from nlptk.newwords import BaselineConfig, Word
+    from nlptk.progress import Progress
 
 COLUMNS = ("word", "count", "cohesion", "left_entropy", "right_entropy")
+BASELINE_COLUMNS = ("occurrences", "baseline_count", "llr")
 
 
 @app.command()
@@ -36,12 +45,34 @@ def newwords(
     thresholds: Annotated[
         str, typer.Option(help="ln-cohesion thresholds for lengths 2,3,4,… (later lengths add 2 each).")
     ] = "2,4,6",
-    top: Annotated[int, typer.Option(help="Print only the K most frequent words (0: all).")] = 0,
+    top: Annotated[
+        int, typer.Option(help="Print only the first K words: most frequent, or highest G² with --baseline (0: all).")
+    ] = 0,
     min_len: Annotated[int, typer.Option(help="Shortest word printed (at least 1).")] = 2,
     max_len: Annotated[int, typer.Option(help="Longest word printed (0: no limit).")] = 0,
     exclude: Annotated[
         Optional[list[str]],  # noqa: UP045
         typer.Option(help="Leave out words of this lexicon (jieba format); 'jieba' is jieba's dictionary. Repeatable."),
+    ] = None,
+    baseline: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option(
+            help="Print the words whose frequency rose against this older text (files, globs) or 'nlptk count' "
+            "table, ranked by log-likelihood G². Repeatable: the baselines add up.",
+            show_default=False,
+        ),
+    ] = None,
+    min_llr: Annotated[
+        Optional[float],  # noqa: UP045
+        typer.Option(help="With --baseline: the least G² printed [default: 10.83, p < 0.001].", show_default=False),
+    ] = None,
+    min_ratio: Annotated[
+        Optional[float],  # noqa: UP045
+        typer.Option(
+            help="With --baseline: the least growth of a word's relative frequency (1: any significant rise) "
+            "[default: 10].",
+            show_default=False,
+        ),
     ] = None,
     keep_fragments: Annotated[
         bool, typer.Option(help="Keep pieces that boundary statistics mark as fragments.")
@@ -54,16 +85,22 @@ def newwords(
     output: Output = None,
     quiet: Quiet = False,
 ) -> None:
-    """Discover words in raw text, most frequent first.
+    """Discover words in raw text, most frequent first; with --baseline, the words new in time.
 
     Columns (TSV) or keys (JSONL): word, count, cohesion (ln of the least likely split's ratio
     P(w) / P(left)·P(right)), left_entropy and right_entropy (branching entropy of the neighbouring
     characters, in nats). A single character has no split: its cohesion is an empty field in TSV
     and null in JSONL (--min-len 1 prints single characters).
+
+    With --baseline, only the words whose relative frequency rose significantly (--min-llr) and
+    many times (--min-ratio) against the baseline, highest G² first, with three more columns:
+    occurrences (raw occurrences in the input), baseline_count (in the baseline; for a table and a
+    word longer than its order, the least count of its order-length windows, an upper bound) and
+    llr (Dunning's G²). Both corpora are measured in characters inside fragments.
     """
-    from nlptk.io import atomic_output, parse_memory
+    from nlptk.io import parse_memory
     from nlptk.lexicon import Lexicon
-    from nlptk.newwords import DiscoveryConfig, WordSelection, discover_words
+    from nlptk.newwords import BaselineConfig, DiscoveryConfig, WordSelection, check_baselines, discover_words
     from nlptk.progress import make_progress
 
     config = DiscoveryConfig(
@@ -76,22 +113,65 @@ def newwords(
         reject_fragments=not keep_fragments,
     )
     selection = WordSelection(min_len=min_len, max_len=max_len, top=top)
+    compare = None
+    if baseline:
+        given = {name: value for name, value in (("min_llr", min_llr), ("min_ratio", min_ratio)) if value is not None}
+        compare = BaselineConfig(latin=latin.value, encoding_errors=encoding_errors.value, **given)
+        check_baselines(inputs, baseline, latin.value)  # a bad baseline fails before the discovery, not after
+    elif min_llr is not None or min_ratio is not None:
+        raise OptionError("min_llr" if min_llr is not None else "min_ratio", "needs --baseline")
     excluded = [Lexicon.open(spec) for spec in exclude or []]
     progress = make_progress(quiet)
     try:
         words = discover_words(inputs, config, progress)
+        if compare is not None:
+            candidates = list(replace(selection, top=0).select(words, excluded))  # --top applies to the ranking
+            rows, summary = _rising_rows(candidates, inputs, baseline or [], compare, progress)
+            rows = rows[:top] if top else rows
     finally:
         progress.close()
+    if compare is None:
+        rows = [(_word_values(w), ()) for w in selection.select(words, excluded)]
+    elif not quiet:
+        typer.echo(summary, err=True)
+    _write(rows, COLUMNS + (BASELINE_COLUMNS if compare is not None else ()), output, output_format, header)
+
+
+Row = tuple[tuple, tuple]  # (the word's values, the baseline's values)
+
+
+def _word_values(word: Word) -> tuple[str, int, float, float, float]:
+    return (word.word, word.count, word.cohesion, word.left_entropy, word.right_entropy)
+
+
+def _rising_rows(
+    candidates: list[Word], inputs: list[str], baseline: list[str], config: BaselineConfig, progress: Progress
+) -> tuple[list[Row], str]:
+    """The rows of the candidates that rose against ``baseline``, best first, and a summary line."""
+    from nlptk.newwords import rising_words
+
+    comparison = rising_words(candidates, inputs, baseline, config, progress)
+    summary = (
+        f"{len(comparison.words):,} of {len(candidates):,} words rose {config.min_ratio:g}-fold or more with "
+        f"G² ≥ {config.min_llr:g}: {comparison.input_chars:,} characters against {comparison.baseline_chars:,}"
+    )
+    return [(_word_values(r.word), (r.occurrences, r.baseline_count, r.llr)) for r in comparison.words], summary
+
+
+def _write(rows: list[Row], columns: tuple[str, ...], output: Path | None, output_format: Format, header: bool) -> None:
+    """Rows as TSV (counts as integers, statistics with three decimals) or JSONL."""
+    from nlptk.io import atomic_output
+
     with atomic_output(output) as out:
         if header and output_format is Format.tsv:
-            out.write("\t".join(COLUMNS) + "\n")
-        for word in selection.select(words, excluded):
-            values = (word.word, word.count, word.cohesion, word.left_entropy, word.right_entropy)
+            out.write("\t".join(columns) + "\n")
+        for values, extra in rows:
             if output_format is Format.jsonl:
-                record = dict(zip(COLUMNS, (*values[:2], *map(finite, values[2:])), strict=True))
-                out.write(json.dumps(record, ensure_ascii=False) + "\n")
+                fields = (*values[:2], *map(finite, values[2:]), *extra[:2], *map(finite, extra[2:]))
+                out.write(json.dumps(dict(zip(columns, fields, strict=True)), ensure_ascii=False) + "\n")
             else:
-                out.write("\t".join((*map(str, values[:2]), *map(_tsv_number, values[2:]))) + "\n")
+                fields = (*map(str, values[:2]), *map(_tsv_number, values[2:]), *map(str, extra[:2]))
+                out.write("\t".join((*fields, *map(_tsv_number, extra[2:]))) + "\n")
 
 
 def _tsv_number(value: float) -> str:
