@@ -2,10 +2,11 @@
 
     python benchmarks/minent.py [--skip-pku]
 
-1. `nlptk minent lexicon` on the title/train.jsonl content (79 MB) with the defaults, and on
-   the ~100 MB news corpus for speed: seconds, peak memory, and the L lines it prints.
-2. `nlptk minent entropy` of the title content: characters, the induced lexicon, jieba's.
-3. The unsupervised segmentation protocol (see protocol.py) with the minent lexicon, the
+1. `nlptk minent lexicon` on the title/train.jsonl content (79 MB) with the defaults (words) and
+   with `--units compounds`, and on the ~100 MB news corpus for speed: seconds, peak memory,
+   and the L lines it prints.
+2. `nlptk minent entropy` of the title content: characters, the induced lexicons, jieba's.
+3. The unsupervised segmentation protocol (see protocol.py) with the minent lexicons, the
    newwords lexicon and their combinations: P/R/F1 on pku_test.utf8.
 4. `nlptk minent templates` on the review texts of raw/reviews/*.csv: seconds and the top 30.
 5. `nlptk minent parse` with those templates: sentences per second.
@@ -57,27 +58,36 @@ def write_lexicon(words: dict[str, int], path: str) -> str:
     return path
 
 
+COMPOUNDS = ["--units", "compounds"]
+ROUND_ONE = [*COMPOUNDS, "--max-rounds", "1"]  # the first round of the compound settings (PMI ≥ 1, no length rule)
+
+
 def lexicon_section(tmp: str) -> str:
     title = build("title")
-    lexicon = f"{tmp}/title-minent.txt"
-    seconds, log = timed(nlptk("minent", "lexicon", str(title), "-o", lexicon), lexicon)
-    print(f"## nlptk minent lexicon on {title.name} ({title.stat().st_size / 1e6:.0f} MB): {seconds:.1f} s\n")
-    print("```\n" + log.strip() + "\n```\n")
+    size = title.stat().st_size / 1e6
+    runs = (("minent (defaults: words)", []), ("minent --units compounds", COMPOUNDS))
+    lexicons = {}
+    for label, extra in runs:
+        lexicons[label] = f"{tmp}/title-{len(lexicons)}.txt"
+        seconds, log = timed(nlptk("minent", "lexicon", str(title), *extra), lexicons[label])
+        print(f"## nlptk {label} on {title.name} ({size:.0f} MB): {seconds:.1f} s\n")
+        print("```\n" + log.strip() + "\n```\n")
     news = build("news100")
-    run = measure(nlptk("minent", "lexicon", str(news), "-q", "-o", f"{tmp}/news-minent.txt"))
-    size = news.stat().st_size / 1e6
-    print(f"speed: {news.name} ({size:.0f} MB) in {run.seconds:.1f} s, peak {run.peak_mb:.0f} MiB\n")
+    for label, extra in runs:
+        run = measure(nlptk("minent", "lexicon", str(news), "-q", "-o", f"{tmp}/news-minent.txt", *extra))
+        size = news.stat().st_size / 1e6
+        print(f"speed, {label}: {news.name} ({size:.0f} MB) in {run.seconds:.1f} s, peak {run.peak_mb:.0f} MiB\n")
 
     # What redundancy removal does to L, both lexicons of one round, L by segmenting the text with each.
-    lexicons = {"minent (defaults)": lexicon}
     rounds_one = (
         ("round 1, every candidate kept (--keep-redundant)", ["--keep-redundant"]),
         ("round 1", []),
         ("round 1, the reference's removal rule (--min-saving 0 --penalty 1)", ["--min-saving", "0", "--penalty", "1"]),
     )
     for label, extra in rounds_one:
+        label = f"{label} of --units compounds"
         lexicons[label] = f"{tmp}/title-{len(lexicons)}.txt"
-        seconds, log = timed(nlptk("minent", "lexicon", str(title), "--max-rounds", "1", *extra), lexicons[label])
+        seconds, log = timed(nlptk("minent", "lexicon", str(title), *ROUND_ONE, *extra), lexicons[label])
         round_line = next(line for line in log.splitlines() if line.startswith("round 1"))
         print(f"{label}: {round_line}\n")
     lexicons["jieba's dictionary"] = "jieba"
@@ -92,17 +102,15 @@ def lexicon_section(tmp: str) -> str:
         row[0] = names.get(row[0], row[0])
         print("| " + " | ".join(row) + " |")
     print()
-    return lexicon
+    return lexicons["minent (defaults: words)"]
 
 
 def pku_section(tmp: str) -> None:
     corpus = str(build("protocol"))
     lexicons: dict[str, str] = {}
-    settings = {
-        "minent (defaults)": [],
-        "minent --max-rounds 1": ["--max-rounds", "1"],
-        "minent --max-rounds 1 --min-pmi 2 --penalty 2": ["--max-rounds", "1", "--min-pmi", "2", "--penalty", "2"],
-    }
+    words = "minent (defaults: words, i.e. --max-rounds 1 --min-pmi 2 --penalty 2)"
+    round_one = "minent " + " ".join(ROUND_ONE)
+    settings = {words: [], "minent --units compounds": COMPOUNDS, round_one: ROUND_ONE}
     for label, extra in settings.items():
         path = f"{tmp}/protocol-minent-{len(lexicons)}.txt"
         run = measure(nlptk("minent", "lexicon", corpus, "-q", "-o", path, *extra))
@@ -115,7 +123,7 @@ def pku_section(tmp: str) -> None:
         raise SystemExit("newwords failed")
     lexicons["newwords top 50k (protocol.py)"] = newwords
     found = read_lexicon(newwords)
-    for label in list(settings)[1:]:
+    for label in (words, round_one):  # the combinations with newwords
         minent = read_lexicon(lexicons[label])
         union = dict(found) | minent  # minent's counts where both have a word
         lexicons[f"{label} ∪ newwords"] = write_lexicon(union, f"{tmp}/union-{len(lexicons)}.txt")

@@ -9,17 +9,22 @@ import random
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
+import typer
 from conftest import usage_error
 from test_cli import nlptk, one_line_error, out
 
+from nlptk.cli import app
+from nlptk.cli.minimum_entropy import CONFIG_OPTIONS
 from nlptk.errors import NlptkError
+from nlptk.io import parse_memory
 from nlptk.lexicon import Lexicon, best_split, segment
 from nlptk.minent import Entropy, MinentConfig, UnitCorpus, induce_lexicon
 from nlptk.minent.entropy import entropy_of, entropy_of_words, segmentation_entropy
-from nlptk.minent.induction import corpus_words, heldout_bits_per_char, induction_rounds
+from nlptk.minent.induction import COMPOUNDS, corpus_words, heldout_bits_per_char, induction_rounds
 from nlptk.minent.parse import ParseNode, TemplateParser, read_templates
 from nlptk.minent.templates import TemplateConfig, induce_templates, is_trivial, parse_template, template_text
 
@@ -75,7 +80,9 @@ def chars_of(text: str) -> int:
 
 
 WORDS, TEXT = zipf_corpus()
-SMALL_CONFIG = MinentConfig(min_prob=1e-4, heldout_every=0)
+SMALL_CONFIG = MinentConfig(min_prob=1e-4, heldout_every=0)  # the defaults: a word lexicon
+# Rounds that go on merging words (the compound settings), for what is about more than one round.
+COMPOUND_CONFIG = MinentConfig.compounds(min_prob=1e-4, heldout_every=0)
 
 
 @pytest.fixture(scope="module")
@@ -295,7 +302,8 @@ def test_induce_lexicon_is_deterministic(text_corpus: UnitCorpus, induced) -> No
 
 def test_induce_lexicon_with_heldout_measures_unseen_text(text_corpus: UnitCorpus) -> None:
     reported = []
-    result = induce_lexicon(text_corpus, MinentConfig(min_prob=1e-4, max_rounds=3), on_round=reported.append)
+    config = MinentConfig.compounds(min_prob=1e-4, max_rounds=3)
+    result = induce_lexicon(text_corpus, config, on_round=reported.append)
     assert not math.isnan(result.heldout_characters)
     assert result.rounds and all(not math.isnan(s.heldout) for s in result.rounds)
     levels = [result.heldout_characters] + [s.heldout for s in result.rounds]
@@ -309,7 +317,7 @@ def test_induce_lexicon_with_heldout_measures_unseen_text(text_corpus: UnitCorpu
 
 
 def test_induction_rounds_respects_max_rounds_and_conserves_characters(text_corpus: UnitCorpus) -> None:
-    rounds = list(induction_rounds(text_corpus, MinentConfig(min_prob=1e-4, max_rounds=3)))
+    rounds = list(induction_rounds(text_corpus, replace(COMPOUND_CONFIG, max_rounds=3)))
     assert [s.round for s, _ in rounds] == [1, 2, 3]
     for stats, merged in rounds:
         assert merged.chars == text_corpus.chars
@@ -357,7 +365,8 @@ def test_redundancy_removal_keeps_what_saves_enough_information() -> None:
 
 
 def test_redundancy_removal_on_the_synthetic_corpus(text_corpus: UnitCorpus) -> None:
-    stats, merged = next(induction_rounds(text_corpus, SMALL_CONFIG))
+    # cut at PMI < 1 only: chance concatenations of words become candidates (at the default 2 none do)
+    stats, merged = next(induction_rounds(text_corpus, COMPOUND_CONFIG))
     assert stats.kept < stats.candidates  # chance concatenations were candidates, and removed
     kept = set(merged.units[len(text_corpus.units) :])
     assert len(kept) == stats.kept
@@ -375,7 +384,7 @@ def test_round_units_are_distinct_words() -> None:
     """
     _, text = zipf_corpus(seed=0, lengths=(1, 2, 2, 3, 3, 4), max_words=8, comma_rate=0.0)
     corpus = corpus_of(text)
-    for stats, merged in induction_rounds(corpus, MinentConfig(min_prob=1e-4, heldout_every=0, max_rounds=3)):
+    for stats, merged in induction_rounds(corpus, replace(COMPOUND_CONFIG, max_rounds=3)):
         duplicated = [u for u, n in Counter(merged.units).items() if n > 1]
         assert not duplicated, (stats.round, duplicated)
         words_entropy = entropy_of_words(dict(corpus_words(merged)))
@@ -692,6 +701,51 @@ def test_cli_lexicon_bad_state_file(files: dict[str, Path], tmp_path: Path) -> N
     assert "Aborted" not in err and "Traceback" not in err, err
     if result.returncode:
         one_line_error(result, str(empty_state))
+
+
+def lexicon_options() -> dict[str, Any]:
+    """The options of ``nlptk minent lexicon`` by name, with the defaults and help its --help shows."""
+    command = typer.main.get_command(app).commands["minent"].commands["lexicon"]
+    return {param.name: param for param in command.params}
+
+
+def test_cli_lexicon_defaults_are_the_library_defaults() -> None:
+    defaults = {name: option.default for name, option in lexicon_options().items()}
+    shown = {field: defaults[option] for field, option in CONFIG_OPTIONS.items()}
+    shown["remove_redundant"] = not shown["remove_redundant"]  # --keep-redundant
+    shown["memory"] = parse_memory(str(shown["memory"]))
+    library = MinentConfig()
+    assert shown == {field: getattr(library, field) for field in CONFIG_OPTIONS}
+    assert defaults["units"].value == "words"
+
+
+def test_the_defaults_give_words_and_compounds_more_rounds() -> None:
+    words, compounds = MinentConfig(), MinentConfig.compounds()
+    assert (words.max_rounds, words.min_pmi, words.penalty) == (1, 2.0, 2.0)
+    assert COMPOUNDS == {"max_rounds": 10, "min_pmi": 1.0, "penalty": 0.0}  # the settings that were the defaults
+    assert {field: getattr(compounds, field) for field in COMPOUNDS} == COMPOUNDS
+    assert replace(compounds, **{field: getattr(words, field) for field in COMPOUNDS}) == words
+    assert MinentConfig.compounds(max_rounds=2, top=5) == replace(compounds, max_rounds=2, top=5)
+    help_text = " ".join(lexicon_options()["units"].help.split())
+    assert "--max-rounds 10 --min-pmi 1 --penalty 0" in help_text  # what --units compounds says it sets
+
+
+def test_cli_lexicon_units(files: dict[str, Path], cli_lexicon: tuple[Path, str]) -> None:
+    def lexicon(*args: str) -> str:
+        return out(nlptk("minent", "lexicon", files["text"], "--min-prob", "1e-4", "--quiet", *args))
+
+    defaults = cli_lexicon[0].read_text(encoding="utf-8")
+    library = induce_lexicon(corpus_of(TEXT), MinentConfig(min_prob=1e-4))
+    assert defaults == "".join(f"{word} {count}\n" for word, count in library.words)
+    assert lexicon("--units", "words") == defaults
+    compounds = lexicon("--units", "compounds")
+    assert compounds == lexicon("--max-rounds", "10", "--min-pmi", "1", "--penalty", "0")
+    assert compounds != defaults
+    # options given explicitly override the preset, even when they give the words' value
+    one_round = lexicon("--units", "compounds", "--max-rounds", "1")
+    assert one_round == lexicon("--min-pmi", "1", "--penalty", "0") and one_round not in (defaults, compounds)
+    strict = lexicon("--units", "compounds", "--min-pmi", "2", "--penalty", "2")
+    assert strict == lexicon("--max-rounds", "10") != compounds
 
 
 def test_cli_lexicon_errors(files: dict[str, Path], tmp_path: Path) -> None:

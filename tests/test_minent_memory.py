@@ -17,7 +17,7 @@ from nlptk.minent import MinentConfig, UnitCorpus, induce_lexicon
 from nlptk.minent.induction import block_size, induction_rounds
 
 _, TEXT = zipf_corpus(seed=3, sentences=4000, max_words=9, comma_rate=0.2)
-CONFIG = MinentConfig(min_prob=1e-4, max_rounds=4, heldout_every=10)
+CONFIG = MinentConfig.compounds(min_prob=1e-4, max_rounds=4, heldout_every=10)  # rounds that merge words
 TINY = 1 << 20  # the smallest budget: blocks of MIN_BLOCK ids
 
 
@@ -63,7 +63,7 @@ def test_induction_in_place_gives_the_same_lexicon_and_leaves_the_counted_text(c
 def test_every_round_merges_the_corpus_alike_in_blocks_of_a_few_ids(
     corpus: UnitCorpus, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    config = MinentConfig(min_prob=1e-4, max_rounds=3, heldout_every=0)
+    config = MinentConfig.compounds(min_prob=1e-4, max_rounds=3, heldout_every=0)
     whole = list(induction_rounds(corpus, config))
     monkeypatch.setattr(induction, "MIN_BLOCK", 5)  # shorter than most fragments
     monkeypatch.setattr(corpus_module, "COUNT_BLOCK", 7)
@@ -115,7 +115,8 @@ def test_cli_lexicon_is_byte_identical_at_any_budget(tmp_path: Path) -> None:
     outputs = {}
     for memory in ("1G", "1M"):
         target = tmp_path / f"lexicon-{memory}.txt"
-        result = run_nlptk("minent", "lexicon", source, "--min-prob", "1e-4", "-q", "--memory", memory, "-o", target)
+        args = ("--units", "compounds", "--min-prob", "1e-4", "-q", "--memory", memory, "-o", target)
+        result = run_nlptk("minent", "lexicon", source, *args)
         assert result.returncode == 0, result.stderr
         outputs[memory] = (target.read_bytes(), result.stderr.decode("utf-8"))
     assert outputs["1M"][0] == outputs["1G"][0] and outputs["1G"][0].count(b"\n") > 10

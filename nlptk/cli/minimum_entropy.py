@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from enum import Enum
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Annotated, Optional
 
@@ -32,8 +33,30 @@ ENTROPY_COLUMNS = ("units", "H", "l", "L", "distinct", "tokens")
 LexiconOpt = Annotated[str, typer.Option(help="Segment with this lexicon: a jieba-format file, or 'jieba'.")]
 
 
+class Units(str, Enum):
+    words = "words"
+    compounds = "compounds"
+
+
+# The option of each MinentConfig field that 'minent lexicon' sets (keep_redundant: not remove_redundant).
+CONFIG_OPTIONS = {
+    "min_prob": "min_prob",
+    "min_pmi": "min_pmi",
+    "min_saving": "min_saving",
+    "penalty": "penalty",
+    "remove_redundant": "keep_redundant",
+    "max_rounds": "max_rounds",
+    "top": "top",
+    "memory": "memory",
+}
+
+
+# The defaults shown here are MinentConfig's (a test checks it); the command passes MinentConfig
+# only the options given, so its defaults are the library's. MinentConfig is not imported here:
+# it brings numpy, which would slow the start of every nlptk command.
 @minent_app.command("lexicon")
 def lexicon_command(
+    ctx: typer.Context,
     inputs: Annotated[
         Optional[list[str]],  # noqa: UP045
         typer.Argument(help="Text files, globs, or - for stdin (none: only what --state holds).", show_default=False),
@@ -42,8 +65,16 @@ def lexicon_command(
         Optional[Path],  # noqa: UP045
         typer.Option(help="Counted text kept between runs: read if it exists, saved again with the new text."),
     ] = None,
+    units: Annotated[
+        Units,
+        typer.Option(
+            help="words: the defaults below, one round (the lexicon for 'nlptk segment'); compounds: "
+            "--max-rounds 10 --min-pmi 1 --penalty 0, rounds merging words into compounds and phrases "
+            "(lower L). Options given explicitly override either."
+        ),
+    ] = Units.words,
     min_prob: Annotated[float, typer.Option(help="Pairs and candidate words need at least this probability.")] = 1e-7,
-    min_pmi: Annotated[float, typer.Option(help="Pairs need ln(p_ab / (p_a p_b)) of at least this.")] = 1.0,
+    min_pmi: Annotated[float, typer.Option(help="Pairs need ln(p_ab / (p_a p_b)) of at least this.")] = 2.0,
     min_saving: Annotated[
         float,
         typer.Option(
@@ -53,12 +84,16 @@ def lexicon_command(
     ] = 20.0,
     penalty: Annotated[
         float,
-        typer.Option(help="And only if ln p(w) − Σ ln p(parts) > penalty·(len(w) − 1) (the reference's rule: 1)."),
-    ] = 0.0,
+        typer.Option(
+            help="And only if ln p(w) − Σ ln p(parts) > penalty·(len(w) − 1) (0: no such rule; the reference's: 1)."
+        ),
+    ] = 2.0,
     keep_redundant: Annotated[
         bool, typer.Option(help="Skip redundancy removal: keep every candidate (to measure what removal does).")
     ] = False,
-    max_rounds: Annotated[int, typer.Option(help="At most this many rounds of merging.")] = 10,
+    max_rounds: Annotated[
+        int, typer.Option(help="At most this many rounds of merging (later rounds merge words into compounds).")
+    ] = 1,
     top: Annotated[int, typer.Option(help="Write only the K most frequent words (0: all).")] = 0,
     memory: Memory = "1G",
     output_format: FormatOpt = Format.tsv,
@@ -69,6 +104,7 @@ def lexicon_command(
 ) -> None:
     """Induce a lexicon by minimum entropy, most frequent words first; L of each round on stderr.
 
+    The defaults give words; --units compounds gives compounds and phrases too.
     TSV: 'word count' lines, space-separated as in jieba's format, so the output is a lexicon for
     --lexicon and --exclude (with --header its first line is 'word count', which a lexicon is not).
     JSONL: {"word", "count"} records.
@@ -82,16 +118,18 @@ def lexicon_command(
     check_output_file(state, "state")
     if not inputs and state is None:
         raise OptionError("state", "is needed when no text is given: give text to read, or --state with counted text")
-    config = MinentConfig(
-        min_prob=min_prob,
-        min_pmi=min_pmi,
-        min_saving=min_saving,
-        penalty=penalty,
-        remove_redundant=not keep_redundant,
-        max_rounds=max_rounds,
-        top=top,
-        memory=parse_memory(memory),
-    )
+    values = {
+        "min_prob": min_prob,
+        "min_pmi": min_pmi,
+        "min_saving": min_saving,
+        "penalty": penalty,
+        "remove_redundant": not keep_redundant,
+        "max_rounds": max_rounds,
+        "top": top,
+        "memory": parse_memory(memory),
+    }
+    given = {field: value for field, value in values.items() if _given(ctx, CONFIG_OPTIONS[field])}
+    config = MinentConfig.compounds(**given) if units is Units.compounds else MinentConfig(**given)
     log = log_to_stderr(quiet)
     progress = make_progress(quiet)
     try:
@@ -247,6 +285,12 @@ def parse_command(
                 out.write(json.dumps(record, ensure_ascii=False) + "\n")
             else:
                 out.write("".join(p if isinstance(p, str) else p.bracketed() for p in parsed) + "\n")
+
+
+def _given(ctx: typer.Context, parameter: str) -> bool:
+    """Whether ``parameter`` was given (on the command line), not left at its default."""
+    source = ctx.get_parameter_source(parameter)
+    return source is not None and not source.name.startswith("DEFAULT")
 
 
 def _describe(entropy: Entropy) -> str:

@@ -18,6 +18,11 @@ so a PMI above 1 is necessary. One round:
 Rounds go on while L falls (by at least min_gain) on held-out text, every 50th fragment,
 left out of the counts and cut by the lexicon DP: on the counted text more merging always
 lowers L, as it memorises phrases.
+
+The defaults give words: one round, cutting at PMI < 2, with the length rule at penalty 2.
+:data:`COMPOUNDS` (``MinentConfig.compounds()``, ``nlptk minent lexicon --units compounds``)
+lets rounds go on at PMI ≥ 1 without the length rule, so words merge into compounds and
+phrases: L falls further, but the units are no longer the words a segmenter wants.
 """
 
 from __future__ import annotations
@@ -42,14 +47,14 @@ from nlptk.ngrams.keyset import KeySet
 
 @dataclass(frozen=True)
 class MinentConfig:
-    """Thresholds of :func:`induce_lexicon`."""
+    """Thresholds of :func:`induce_lexicon`; the defaults give a word lexicon, :meth:`compounds` more."""
 
     min_prob: float = 1e-7  # pairs and candidate pieces need at least this probability
-    min_pmi: float = 1.0  # pairs need ln(p_ab / (p_a p_b)) of at least this
+    min_pmi: float = 2.0  # pairs need ln(p_ab / (p_a p_b)) of at least this
     min_saving: float = 20.0  # keep w only if c_w·(ln p(w) − Σ ln p(part) − 1) > this many nats
-    penalty: float = 0.0  # and only if ln p(w) − Σ ln p(part) > penalty · (len(w) − 1) (0: no such rule)
+    penalty: float = 2.0  # and only if ln p(w) − Σ ln p(part) > penalty · (len(w) − 1) (0: no such rule)
     remove_redundant: bool = True  # False keeps every candidate (to measure what removal does)
-    max_rounds: int = 10
+    max_rounds: int = 1  # more rounds merge words into compounds and phrases
     max_units: int = 12  # longer pieces (in units) are not candidates
     min_gain: float = 1e-3  # a round must lower L by this share to be kept
     heldout_every: int = 50  # every n-th fragment measures L on unseen text (0: none, stop on the counted text)
@@ -69,6 +74,17 @@ class MinentConfig:
             at_least("heldout_every", self.heldout_every, 2)
         at_least("top", self.top, 0)
         check_memory(self.memory)
+
+    @classmethod
+    def compounds(cls, **overrides: float | int | bool) -> MinentConfig:
+        """The settings of :data:`COMPOUNDS` (rounds merging words into compounds and phrases),
+        with ``overrides`` on top."""
+        return cls(**{**COMPOUNDS, **overrides})
+
+
+COMPOUNDS: dict[str, float | int] = {"max_rounds": 10, "min_pmi": 1.0, "penalty": 0.0}
+"""What ``--units compounds`` changes in :class:`MinentConfig`: up to 10 rounds at PMI ≥ 1
+without the length rule, so later rounds merge words into compounds and phrases."""
 
 
 @dataclass(frozen=True)
