@@ -209,14 +209,21 @@ def best_split(text: str, counts: Mapping[str, int], total: int, max_len: int) -
 
 
 def _parse_jieba_lines(name: str, lines: Iterable[str]) -> Iterator[tuple[str, int]]:
-    """``(word, freq)`` of each ``word [freq [tag]]`` line; anything else names the file and line."""
+    """``(word, freq)`` of each ``word [freq [tag]]`` line, or of each TAB-separated row whose first
+    two columns are word and count (``nlptk newwords`` output, its ``--header`` line skipped);
+    anything else names the file and line."""
     empty = True
     for lineno, line in enumerate(lines, 1):
-        fields = line.split()
-        if not fields:
+        if "\t" in line:
+            fields = [field.strip() for field in line.split("\t")][:2]
+            if lineno == 1 and fields == ["word", "count"]:
+                continue
+        else:
+            fields = line.split()
+            if len(fields) > 3:
+                raise NlptkError(f"{name}: line {lineno}: {len(fields)} fields; a lexicon line is 'word [freq [tag]]'")
+        if not fields or not fields[0]:
             continue
-        if len(fields) > 3:
-            raise NlptkError(f"{name}: line {lineno}: {len(fields)} fields; a lexicon line is 'word [freq [tag]]'")
         empty = False
         yield fields[0], _parse_freq(fields[1], name, lineno) if len(fields) > 1 else 1
     if empty:

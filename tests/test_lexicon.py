@@ -178,3 +178,14 @@ def test_jieba_lexicon_without_importing_jieba() -> None:
 def test_a_word_with_a_nul_character_is_refused() -> None:
     with pytest.raises(NlptkError, match="NUL"):
         Lexicon.from_counts({"\x00\x00": 1, "北京": 2})
+
+
+def test_newwords_tsv_is_a_lexicon(tmp_path: Path) -> None:
+    """``nlptk newwords -o words.tsv`` (with or without --header) feeds ``--lexicon`` directly."""
+    path = tmp_path / "words.tsv"
+    path.write_text("word\tcount\tcohesion\n青禾镇\t12\t5.100\n好\t3\t\n", encoding="utf-8")
+    lexicon = Lexicon.load(path)
+    assert sorted(lexicon.items()) == [("好", 3), ("青禾镇", 12)]
+    path.write_text("广州 12 ns extra\n", encoding="utf-8")
+    with pytest.raises(NlptkError, match="line 1: 4 fields"):
+        Lexicon.load(path)
