@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from nlptk.lexicon import function_characters
+from nlptk.lexicon import Lexicon, function_characters
 from nlptk.newwords.config import DiscoveryConfig, Word
 from nlptk.ngrams.counting import WindowStore
 from nlptk.ngrams.keys import KeyLayout, count_runs
 from nlptk.ngrams.keyset import KeySet
 from nlptk.text import CharClass, classify
+
+PARTICLES = frozenset("的了着过")  # structural and aspect particles that end a phrase, not a word
 
 
 def branching(pairs: WindowStore, hashes: np.ndarray, layout: KeyLayout) -> tuple[np.ndarray, np.ndarray]:
@@ -45,9 +47,14 @@ def reject_fragments(words: list[Word], config: DiscoveryConfig) -> list[Word]:
     - its neighbours barely vary: branching entropy < ``min_entropy`` on either side;
     - three or more characters made of a one-character function word (的 了 在 把 是 …) and a
       discovered word (的田野 = 的 + 田野, 走上了 = 走上 + 了);
+    - not a word of jieba's dictionary and made of function characters only: a composition of
+      function words (也是 = 也 + 是, 他说, 要把, 将于);
+    - two characters, not in jieba's dictionary, ending in a particle (党的, 带着, 住过): a word
+      with its particle;
     - numbers, alone or with Han characters (23, 3个, 31日): quantities, not words.
     """
     function_chars = function_characters()
+    dictionary = Lexicon.jieba()
     pieces = {w.word for w in words}
     kept = []
     for word in words:
@@ -58,6 +65,10 @@ def reject_fragments(words: list[Word], config: DiscoveryConfig) -> list[Word]:
         if len(text) >= 2 and (
             max(word.left_share, word.right_share) >= config.max_neighbour_share
             or min(word.left_entropy, word.right_entropy) < config.min_entropy
+        ):
+            continue
+        if text not in dictionary and (
+            all(char in function_chars for char in text) or (len(text) == 2 and text[1] in PARTICLES)
         ):
             continue
         if len(text) >= 3 and (
