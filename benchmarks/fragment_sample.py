@@ -1,9 +1,16 @@
 """Draw the random sample of `nlptk newwords --exclude jieba` outputs that we judge by hand.
 
     python benchmarks/fragment_sample.py > benchmarks/judged/title_sample.tsv   # then label it
+    python benchmarks/fragment_sample.py --corpus news100 > benchmarks/judged/news100_random200.tsv
+    python benchmarks/fragment_sample.py --corpus news100 --first 100 > benchmarks/judged/news100_top100.tsv
+    python benchmarks/fragment_sample.py --corpus reviews --min-count 8 -n 100 > benchmarks/judged/reviews_random100.tsv
+    python benchmarks/fragment_sample.py --corpus reviews --min-count 8 --first 100 \
+        > benchmarks/judged/reviews_top100.tsv
     python benchmarks/fragment_sample.py --score benchmarks/judged/title_sample.tsv
 
-The sample: 200 words drawn with seed 0 from all outputs on title/train.jsonl content.
+The sample: ``-n`` words drawn with ``--seed`` from all `--exclude jieba` outputs on a corpus
+of benchmarks/corpus.py (title/train.jsonl content by default), or its first ``--first`` lines
+in the default order. Labels are given blind, by someone who did not write the rules.
 Each judged line is `word<TAB>count<TAB>label` with label `word` (a word, name, term or
 idiom), `phrase` (a complete multi-word unit) or `fragment` (incomplete, or cut across
 word boundaries: 枝繁叶, 的田野, 走上了). The fragment rate is fragments / judged.
@@ -21,13 +28,19 @@ from corpus import build
 from measure import nlptk
 
 
-def draw(size: int, seed: int) -> list[tuple[str, str]]:
-    corpus = build("title")
+def draw(size: int, seed: int, corpus_name: str = "title", min_count: int = 0, first: int = 0) -> list[tuple[str, str]]:
+    corpus = build(corpus_name)
+    extra = ["--min-count", str(min_count)] if min_count else []
     result = subprocess.run(
-        nlptk("newwords", str(corpus), "--quiet", "--exclude", "jieba"), capture_output=True, text=True, check=True
+        nlptk("newwords", str(corpus), "--quiet", "--exclude", "jieba", *extra),
+        capture_output=True,
+        text=True,
+        check=True,
     )
     rows = [line.split("\t")[:2] for line in result.stdout.splitlines()]
     print(f"{len(rows)} words not in jieba's dictionary", file=sys.stderr)
+    if first:
+        return [(w, c) for w, c in rows[:first]]
     return random.Random(seed).sample([(w, c) for w, c in rows], size)
 
 
@@ -48,12 +61,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("-n", type=int, default=200)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--corpus", default="title", help="title, news100 or reviews (benchmarks/corpus.py)")
+    parser.add_argument("--min-count", type=int, default=0, help="newwords --min-count (0: its default)")
+    parser.add_argument("--first", type=int, default=0, help="the first N lines instead of a random sample")
     parser.add_argument("--score", metavar="JUDGED_TSV", help="print the label shares of a judged sample")
     options = parser.parse_args()
     if options.score:
         score(options.score)
         return
-    for word, count in draw(options.n, options.seed):
+    for word, count in draw(options.n, options.seed, options.corpus, options.min_count, options.first):
         print(f"{word}\t{count}\t")
 
 
