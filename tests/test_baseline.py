@@ -66,9 +66,9 @@ def test_new_words_come_first_and_the_steady_one_not_at_all(corpora: tuple[Path,
     assert set(NEW) | {STEADY} <= plain  # discovery finds them all: the baseline decides
     rows = _rows(invoke("newwords", new, "--baseline", old, "--min-count", MIN_COUNT, "-q", "--min-ratio", "1"))
     assert {row[0] for row in rows[: len(NEW)]} == set(NEW)
-    assert all(row[6] == "0" for row in rows[: len(NEW)])  # absent from the baseline
+    assert all(row[7] == "0" for row in rows[: len(NEW)])  # absent from the baseline
     assert STEADY not in {row[0] for row in rows}
-    llr = [float(row[7]) for row in rows]
+    llr = [float(row[8]) for row in rows]
     assert llr == sorted(llr, reverse=True) and min(llr) >= BaselineConfig().min_llr
     # --top takes the first of the ranking, not of the candidates (the most frequent of which is STEADY).
     top = _rows(

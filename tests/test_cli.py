@@ -208,7 +208,7 @@ def test_fifty_megabyte_line(tmp_path: Path) -> None:
     path.unlink()
     lines = out(result).splitlines()
     assert lines
-    assert all(len(line.split("\t")) == 5 for line in lines)
+    assert all(len(line.split("\t")) == 6 for line in lines)
 
 
 def test_nul_bytes_are_separators(tmp_path: Path) -> None:
@@ -405,19 +405,25 @@ def test_newwords_tsv_and_jsonl(corpus: Path, expected_words: str) -> None:
     jsonl = out(nlptk("newwords", corpus, "--min-count", "5", "--format", "jsonl")).splitlines()
     assert len(jsonl) == len(tsv)
     for line, record in zip(tsv, map(json.loads, jsonl), strict=True):
-        assert set(record) == {"word", "count", "cohesion", "left_entropy", "right_entropy"}
-        word, count, cohesion, left, right = line.split("\t")
+        assert set(record) == {"word", "count", "cohesion", "left_entropy", "right_entropy", "score"}
+        word, count, cohesion, left, right, score = line.split("\t")
+        assert float(score) == pytest.approx(float(cohesion) + min(float(left), float(right)), abs=2e-3)
         assert record["word"] == word and record["count"] == int(count)
         for value, text in (
             (record["cohesion"], cohesion),
             (record["left_entropy"], left),
             (record["right_entropy"], right),
+            (record["score"], score),
         ):
             assert value is None if text == "" else value == pytest.approx(float(text), abs=1e-3)
         assert len(word) >= 2  # --min-len defaults to 2
     words = [line.split("\t")[0] for line in tsv]
     assert set(PLANTED) <= set(words)
-    counts = [int(line.split("\t")[1]) for line in tsv]
+    scores = [float(line.split("\t")[5]) for line in tsv]
+    assert scores == sorted(scores, reverse=True)  # the default order: --sort score
+    by_count = out(nlptk("newwords", corpus, "--min-count", "5", "--sort", "count")).splitlines()
+    assert sorted(by_count) == sorted(tsv)
+    counts = [int(line.split("\t")[1]) for line in by_count]
     assert counts == sorted(counts, reverse=True)
 
 

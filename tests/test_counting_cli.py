@@ -219,8 +219,8 @@ def test_single_characters_have_entropies_and_no_cohesion(corpus: Path) -> None:
     assert "nan" not in "\n".join(tsv)
     singles = [line.split("\t") for line in tsv if len(line.split("\t")[0]) == 1]
     assert singles
-    for _word, count, cohesion, left, right in singles:
-        assert cohesion == "" and float(left) >= 0 and float(right) >= 0 and int(count) >= 3
+    for _word, count, cohesion, left, right, score in singles:
+        assert cohesion == score == "" and float(left) >= 0 and float(right) >= 0 and int(count) >= 3
     for record in map(json.loads, out(nlptk("newwords", corpus, "--min-len", "1", "--format", "jsonl")).splitlines()):
         if len(record["word"]) == 1:
             assert record["cohesion"] is None
@@ -256,7 +256,7 @@ def test_listing_is_the_same_whatever_the_memory(tmp_path: Path) -> None:
 
 def test_headers_name_the_columns(tmp_path: Path, corpus: Path, table: Path) -> None:
     words = out(nlptk("newwords", corpus, "--min-count", "5", "--header")).splitlines()
-    assert words[0] == "word\tcount\tcohesion\tleft_entropy\tright_entropy"
+    assert words[0] == "word\tcount\tcohesion\tleft_entropy\tright_entropy\tscore"
     assert words[1:] == out(nlptk("newwords", corpus, "--min-count", "5")).splitlines()
     listed = out(nlptk("ngrams", table, "北京", "--header")).splitlines()
     assert listed == ["ngram\tcount", f"北京\t{corpus.read_text(encoding='utf-8').count('北京')}"]

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from nlptk.errors import NlptkError
-from nlptk.newwords import DiscoveryConfig, Word, discover_words, reject_fragments
+from nlptk.errors import NlptkError, OptionError
+from nlptk.newwords import DiscoveryConfig, Word, WordSelection, discover_words, reject_fragments
 from nlptk.newwords.cutting import _id_blocks_with_carry
 from nlptk.ngrams import NgramCounter
 
@@ -201,3 +201,17 @@ def test_cut_blocks_end_at_fragment_boundaries_whatever_the_chunks() -> None:
     assert first == blocks(20_000)
     assert len(first) > 5 and all(block.endswith("|") for block in first)
     assert all(len(block) <= 500 or "|" not in block[:500] for block in first)
+
+
+def test_score_order_puts_the_best_evidenced_first() -> None:
+    def word(text: str, count: int, cohesion: float, entropy: float) -> Word:
+        return Word(text, count, cohesion, entropy, entropy + 1, 0.2, 0.2)
+
+    words = [word("也是", 900, 1.0, 3.0), word("青禾", 40, 6.0, 2.5), word("好", 50, math.nan, 2.0)]
+    words.append(word("茶农", 60, 5.5, 3.0))
+    assert words[1].score == 8.5 and math.isnan(words[2].score)
+    by_score = [w.word for w in WordSelection(min_len=1).select(words)]
+    assert by_score == ["茶农", "青禾", "也是", "好"]  # 8.5 ties 8.5: the more frequent first; no score last
+    assert [w.word for w in WordSelection(min_len=1, sort="count").select(words)] == ["也是", "茶农", "好", "青禾"]
+    with pytest.raises(OptionError, match="sort"):
+        WordSelection(sort="length")

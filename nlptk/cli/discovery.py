@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import replace
+from enum import Enum
 from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
@@ -33,7 +34,13 @@ if TYPE_CHECKING:
     from nlptk.newwords import BaselineConfig, Word
     from nlptk.progress import Progress
 
-COLUMNS = ("word", "count", "cohesion", "left_entropy", "right_entropy")
+
+class SortOrder(str, Enum):
+    score = "score"
+    count = "count"
+
+
+COLUMNS = ("word", "count", "cohesion", "left_entropy", "right_entropy", "score")
 BASELINE_COLUMNS = ("occurrences", "baseline_count", "llr")
 
 
@@ -46,8 +53,15 @@ def newwords(
         str, typer.Option(help="ln-cohesion thresholds for lengths 2,3,4,… (later lengths add 2 each).")
     ] = "2,4,6",
     top: Annotated[
-        int, typer.Option(help="Print only the first K words: most frequent, or highest G² with --baseline (0: all).")
+        int, typer.Option(help="Print only the first K words in --sort order, or highest G² with --baseline (0: all).")
     ] = 0,
+    sort: Annotated[
+        SortOrder,
+        typer.Option(
+            help="score: the best evidenced first (cohesion + branching entropy at the weaker edge, in nats); "
+            "count: the most frequent first."
+        ),
+    ] = SortOrder.score,
     min_len: Annotated[int, typer.Option(help="Shortest word printed (at least 1).")] = 2,
     max_len: Annotated[int, typer.Option(help="Longest word printed (0: no limit).")] = 0,
     exclude: Annotated[
@@ -85,12 +99,13 @@ def newwords(
     output: Output = None,
     quiet: Quiet = False,
 ) -> None:
-    """Discover words in raw text, most frequent first; with --baseline, the words new in time.
+    """Discover words in raw text, the best evidenced first; with --baseline, the words new in time.
 
     Columns (TSV) or keys (JSONL): word, count, cohesion (ln of the least likely split's ratio
     P(w) / P(left)·P(right)), left_entropy and right_entropy (branching entropy of the neighbouring
-    characters, in nats). A single character has no split: its cohesion is an empty field in TSV
-    and null in JSONL (--min-len 1 prints single characters).
+    characters, in nats), score (cohesion + the smaller entropy: the default order, --sort). A
+    single character has no split: its cohesion and score are empty fields in TSV and null in
+    JSONL (--min-len 1 prints single characters; they come last in score order).
 
     With --baseline, only the words whose relative frequency rose significantly (--min-llr) and
     many times (--min-ratio) against the baseline, highest G² first, with three more columns:
@@ -112,7 +127,7 @@ def newwords(
         encoding_errors=encoding_errors.value,
         reject_fragments=not keep_fragments,
     )
-    selection = WordSelection(min_len=min_len, max_len=max_len, top=top)
+    selection = WordSelection(min_len=min_len, max_len=max_len, top=top, sort=sort.value)
     compare = None
     if baseline:
         given = {name: value for name, value in (("min_llr", min_llr), ("min_ratio", min_ratio)) if value is not None}
@@ -140,8 +155,8 @@ def newwords(
 Row = tuple[tuple, tuple]  # (the word's values, the baseline's values)
 
 
-def _word_values(word: Word) -> tuple[str, int, float, float, float]:
-    return (word.word, word.count, word.cohesion, word.left_entropy, word.right_entropy)
+def _word_values(word: Word) -> tuple[str, int, float, float, float, float]:
+    return (word.word, word.count, word.cohesion, word.left_entropy, word.right_entropy, word.score)
 
 
 def _rising_rows(
