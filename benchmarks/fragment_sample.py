@@ -2,10 +2,14 @@
 
     python benchmarks/fragment_sample.py > benchmarks/judged/title_sample.tsv   # then label it
     python benchmarks/fragment_sample.py --corpus news100 > benchmarks/judged/news100_random200.tsv
-    python benchmarks/fragment_sample.py --corpus news100 --first 100 > benchmarks/judged/news100_top100.tsv
+    python benchmarks/fragment_sample.py --corpus news100 --first 100 --sort count \
+        > benchmarks/judged/news100_top100.tsv
+    python benchmarks/fragment_sample.py --corpus news100 --first 100 > benchmarks/judged/news100_top100_score.tsv
     python benchmarks/fragment_sample.py --corpus reviews --min-count 8 -n 100 > benchmarks/judged/reviews_random100.tsv
-    python benchmarks/fragment_sample.py --corpus reviews --min-count 8 --first 100 \
+    python benchmarks/fragment_sample.py --corpus reviews --min-count 8 --first 100 --sort count \
         > benchmarks/judged/reviews_top100.tsv
+    python benchmarks/fragment_sample.py --corpus reviews --min-count 8 --first 100 \
+        > benchmarks/judged/reviews_top100_score.tsv
     python benchmarks/fragment_sample.py --score benchmarks/judged/title_sample.tsv
 
 The sample: ``-n`` words drawn with ``--seed`` from all `--exclude jieba` outputs on a corpus
@@ -28,9 +32,12 @@ from corpus import build
 from measure import nlptk
 
 
-def draw(size: int, seed: int, corpus_name: str = "title", min_count: int = 0, first: int = 0) -> list[tuple[str, str]]:
+def draw(
+    size: int, seed: int, corpus_name: str = "title", min_count: int = 0, first: int = 0, sort: str = "score"
+) -> list[tuple[str, str]]:
     corpus = build(corpus_name)
-    extra = ["--min-count", str(min_count)] if min_count else []
+    sort = sort if first else "count"  # random samples are drawn from the count order, whatever the default
+    extra = ["--sort", sort, *(["--min-count", str(min_count)] if min_count else [])]
     result = subprocess.run(
         nlptk("newwords", str(corpus), "--quiet", "--exclude", "jieba", *extra),
         capture_output=True,
@@ -64,12 +71,13 @@ def main() -> None:
     parser.add_argument("--corpus", default="title", help="title, news100 or reviews (benchmarks/corpus.py)")
     parser.add_argument("--min-count", type=int, default=0, help="newwords --min-count (0: its default)")
     parser.add_argument("--first", type=int, default=0, help="the first N lines instead of a random sample")
+    parser.add_argument("--sort", default="score", help="newwords --sort for --first: score (default) or count")
     parser.add_argument("--score", metavar="JUDGED_TSV", help="print the label shares of a judged sample")
     options = parser.parse_args()
     if options.score:
         score(options.score)
         return
-    for word, count in draw(options.n, options.seed, options.corpus, options.min_count, options.first):
+    for word, count in draw(options.n, options.seed, options.corpus, options.min_count, options.first, options.sort):
         print(f"{word}\t{count}\t")
 
 
