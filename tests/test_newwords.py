@@ -215,3 +215,13 @@ def test_score_order_puts_the_best_evidenced_first() -> None:
     assert [w.word for w in WordSelection(min_len=1, sort="count").select(words)] == ["也是", "茶农", "好", "青禾"]
     with pytest.raises(OptionError, match="sort"):
         WordSelection(sort="length")
+
+
+def test_words_with_a_grammatical_edge_are_rejected() -> None:
+    def word(text: str) -> Word:
+        return Word(text, 10, 5.0, 2.0, 2.0, 0.2, 0.2)
+
+    fragments = ["二是", "个月", "场比赛", "很好", "较贵", "悟空道", "范围内", "站在", "听得"]
+    words = ["悟空", "次仁", "亦舒", "颍上", "共赢", "次生灾害", "也门"]
+    kept = [w.word for w in reject_fragments([word(t) for t in fragments + words], DiscoveryConfig())]
+    assert kept == words

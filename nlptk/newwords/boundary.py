@@ -12,6 +12,12 @@ from nlptk.ngrams.keyset import KeySet
 from nlptk.text import CharClass, classify
 
 PARTICLES = frozenset("的了着过")  # structural and aspect particles that end a phrase, not a word
+NUMERALS = frozenset("一二三四五六七八九十两几")
+CLASSIFIERS = frozenset("个场位批")  # classifiers that begin no word: 个月, 场比赛 are a count and a noun
+ADVERBS = frozenset("不也就都还又将只已却最更再才便正则曾约先太均未越极仅竟刚很挺较稍偏")
+SPEECH_VERBS = frozenset("道曰说称问答")  # 八戒道, 叹曰, 当天称: a speaker and the verb of speaking
+LOCALISERS = frozenset("上中下里内外前后间边旁底时")  # 范围内, 结帐时: a noun and its place or time
+COMPLEMENTS = frozenset("在得完")  # 站在, 听得, 吃完: a verb and its complement
 
 
 def branching(pairs: WindowStore, hashes: np.ndarray, layout: KeyLayout) -> tuple[np.ndarray, np.ndarray]:
@@ -51,6 +57,9 @@ def reject_fragments(words: list[Word], config: DiscoveryConfig) -> list[Word]:
       function words (也是 = 也 + 是, 他说, 要把, 将于);
     - two characters, not in jieba's dictionary, ending in a particle (党的, 带着, 住过): a word
       with its particle;
+    - not in jieba's dictionary and a word (of jieba's, or discovered) with a grammatical edge: a
+      count (二是, 个月, 场比赛), a degree or time adverb (很好, 更大, 刚买), a verb of speaking
+      (八戒道, 叹曰), a localiser after two or more characters (范围内), a complement (站在, 听得);
     - numbers, alone or with Han characters (23, 3个, 31日): quantities, not words.
     """
     function_chars = function_characters()
@@ -71,9 +80,26 @@ def reject_fragments(words: list[Word], config: DiscoveryConfig) -> list[Word]:
             all(char in function_chars for char in text) or (len(text) == 2 and text[1] in PARTICLES)
         ):
             continue
+        if text not in dictionary and _grammatical_edge(text, function_chars, dictionary, pieces):
+            continue
         if len(text) >= 3 and (
             (text[0] in function_chars and text[1:] in pieces) or (text[-1] in function_chars and text[:-1] in pieces)
         ):
             continue
         kept.append(word)
     return kept
+
+
+def _grammatical_edge(text: str, function_chars: frozenset[str], dictionary: Lexicon, pieces: set[str]) -> bool:
+    """Whether ``text`` is a count, an adverb, a verb of speaking, a localiser or a complement
+    attached to a word (see :func:`reject_fragments`)."""
+    first, last, rest, head = text[0], text[-1], text[1:], text[:-1]
+    if first in NUMERALS and all(char in function_chars for char in rest):
+        return True  # 二是, 四是
+    if first in CLASSIFIERS:
+        return True
+    if len(text) == 2 and first in ADVERBS:
+        return True
+    if (last in SPEECH_VERBS or (last in LOCALISERS and len(text) >= 3)) and (head in dictionary or head in pieces):
+        return True  # two characters ending in a localiser are often words: 线上, 颍上
+    return len(text) == 2 and last in COMPLEMENTS
