@@ -7,11 +7,14 @@ Python and from the command line (where it is a usage error, exit 2).
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 
 from nlptk.errors import OptionError
 
 MAX_SEED = 2**32 - 1
 MAX_THREADS = 1024
+MAX_WIDTH = 8192  # embedding and layer sizes: larger ones would not fit a CPU's memory or time
+MAX_DILATION = 1024
 
 
 def at_least(name: str, value: float, low: float) -> None:
@@ -60,3 +63,32 @@ def length_range(min_len: int, max_len: int, *, min_name: str = "min_len", max_n
     at_least(max_name, max_len, 0)
     if max_len and max_len < min_len:
         raise OptionError(max_name, f"({max_len}) must not be below {min_name.replace('_', '-')} ({min_len})")
+
+
+def width(name: str, value: int, low: int = 1) -> None:
+    """A layer size: ``low`` ≤ ``value`` ≤ :data:`MAX_WIDTH`."""
+    between(name, value, low, MAX_WIDTH)
+
+
+def whole_numbers(name: str, values: Sequence[float], low: int = 1, high: int = MAX_DILATION) -> list[int]:
+    """``values`` as whole numbers, each from ``low`` to ``high`` (a block list such as dilations)."""
+    if not values and low:
+        raise OptionError(name, "needs at least one number")
+    for value in values:
+        if not math.isfinite(value) or value != int(value):
+            raise OptionError(name, f"takes whole numbers, not {value}")
+        between(name, int(value), low, high)
+    return [int(value) for value in values]
+
+
+def training_options(
+    epochs: int, patience: int, lr: float, batch_size: int, clip: float, seed_value: int, max_minutes: float
+) -> None:
+    """The range checks the generators' trainers (language models, couplets, titles) share."""
+    at_least("epochs", epochs, 1)
+    at_least("patience", patience, 1)
+    positive_float("lr", lr)
+    at_least("batch_size", batch_size, 1)
+    positive_float("clip", clip)
+    seed(seed_value)
+    at_least("max_minutes", max_minutes, 0)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import random
 import signal
 import subprocess
 import sys
@@ -13,64 +12,25 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import one_line_error, run_nlptk, usage_error
+from conftest import (
+    PLANTED,
+    one_line_error,
+    out,
+    random_chinese,
+    run_nlptk,
+    small_corpus,
+    usage_error,
+    write_repeated_line,
+)
 
 from nlptk.io import atomic_output
 
 EXT_B = "\U00020000"  # 𠀀
 EXT_B2 = "\U00020001"  # 𠀁
 EMOJI = "\U0001f600"  # 😀
-PUNCT = "，。、！？"
 
 
 nlptk = run_nlptk
-
-
-def out(result: subprocess.CompletedProcess[bytes]) -> str:
-    assert result.returncode == 0, result.stderr.decode("utf-8", "replace")
-    return result.stdout.decode("utf-8")
-
-
-def random_chinese(chars: int, seed: int, alphabet: int = 2500, punct_rate: float = 0.08) -> str:
-    rng = random.Random(seed)
-    han = [chr(0x4E00 + i) for i in range(alphabet)]
-    return "".join(rng.choice(PUNCT) if rng.random() < punct_rate else rng.choice(han) for _ in range(chars))
-
-
-def write_repeated_line(path: Path, size: int, seed: int) -> None:
-    """About ``size`` bytes of one line (no newline): a seeded random block of Chinese, repeated."""
-    block = random_chinese(1 << 18, seed).encode("utf-8")
-    with open(path, "wb") as handle:
-        written = 0
-        while written < size:
-            handle.write(block)
-            written += len(block)
-
-
-PLANTED = ["北京大学", "人工智能", "机器翻译", "葡萄酒", "区块链", "玻璃", "蝴蝶", "垃圾"]
-
-
-def small_corpus(lines: int = 3000, seed: int = 3) -> str:
-    """Lines of random filler with planted words (they share no character with the filler)."""
-    rng = random.Random(seed)
-    planted = set("".join(PLANTED))
-    filler = [c for c in map(chr, range(0x4E00, 0x5200)) if c not in planted][:600]
-    out_lines = []
-    for _ in range(lines):
-        parts = []
-        for _ in range(rng.randint(4, 12)):
-            parts.append(rng.choice(PLANTED) if rng.random() < 0.01 else rng.choice(filler))
-            if rng.random() < 0.1:
-                parts.append(rng.choice(PUNCT))
-        out_lines.append("".join(parts))
-    return "\n".join(out_lines) + "\n"
-
-
-@pytest.fixture(scope="module")
-def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("cli") / "corpus.txt"
-    path.write_text(small_corpus(), encoding="utf-8")
-    return path
 
 
 @pytest.fixture(scope="module")

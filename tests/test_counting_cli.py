@@ -7,8 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import invoke, one_line_error, usage_error
-from test_cli import out, random_chinese, small_corpus
+from conftest import invoke, one_line_error, out, random_chinese, usage_error
 
 from nlptk.errors import OptionError
 from nlptk.lexicon import Lexicon
@@ -19,13 +18,6 @@ from nlptk.newwords import DiscoveryConfig, WordSelection
 from nlptk.ngrams import NgramCounter, NgramTable, count_to_table
 
 nlptk = invoke
-
-
-@pytest.fixture(scope="module")
-def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("counting") / "corpus.txt"
-    path.write_text(small_corpus(), encoding="utf-8")
-    return path
 
 
 @pytest.fixture(scope="module")

@@ -22,7 +22,6 @@ from nlptk.couplet.constraints import han_characters
 from nlptk.cpu import bf16_is_fast
 from nlptk.errors import OptionError
 from nlptk.lm.data import Vocabulary
-from nlptk.lm.options import whole_numbers, width
 from nlptk.tagging.encoder import GatedConvBlock
 from nlptk.weights import compact_state, expand_state, load_model_directory, save_model_directory
 
@@ -47,16 +46,16 @@ class CoupletConfig:
     training: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        width("dim", self.dim)
-        self.dilations = whole_numbers("dilations", self.dilations)
+        checks.width("dim", self.dim)
+        self.dilations = checks.whole_numbers("dilations", self.dilations)
         checks.between("kernel", self.kernel, 1, 31)
         if self.kernel % 2 == 0:
             raise OptionError("kernel", f"must be odd (a window centred on each character), not {self.kernel}")
-        self.attention = whole_numbers("attention", self.attention, low=0, high=len(self.dilations) - 1)
+        self.attention = checks.whole_numbers("attention", self.attention, low=0, high=len(self.dilations) - 1)
         checks.at_least("heads", self.heads, 1)
         if self.attention and self.dim % self.heads:
             raise OptionError("dim", f"({self.dim}) must be a multiple of the {self.heads} attention heads")
-        width("decoder", self.decoder, low=0)
+        checks.width("decoder", self.decoder, low=0)
         checks.fraction("dropout", self.dropout)
         checks.at_least("max_len", self.max_len, 1)
 

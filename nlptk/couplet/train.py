@@ -16,7 +16,6 @@ from nlptk.couplet.data import Pair
 from nlptk.couplet.evaluation import evaluate_couplets
 from nlptk.couplet.model import CoupletConfig, CoupletModel
 from nlptk.decode import Decoding
-from nlptk.lm.options import check_training
 from nlptk.progress import NoProgress, Progress
 
 
@@ -32,7 +31,9 @@ class CoupletTrainOptions:
     max_minutes: float = 0.0  # stop after this long (0: no limit)
 
     def __post_init__(self) -> None:
-        check_training(self.epochs, self.patience, self.lr, self.batch_size, self.clip, self.seed, self.max_minutes)
+        checks.training_options(
+            self.epochs, self.patience, self.lr, self.batch_size, self.clip, self.seed, self.max_minutes
+        )
         checks.positive_float("anneal", self.anneal)
         checks.between("anneal", self.anneal, 0, 1)
 

@@ -18,7 +18,6 @@ from torch import nn
 from nlptk import checks
 from nlptk.decode.heads import SelfTerminatingHead, SoftmaxHead
 from nlptk.lm.data import Vocabulary
-from nlptk.lm.options import width
 from nlptk.weights import load_model_directory, save_model_directory
 
 FORMAT = "nlptk-lm"
@@ -41,7 +40,7 @@ class LMConfig:
     def __post_init__(self) -> None:
         checks.one_of("cell", self.cell, ("lstm", "rnn"))
         checks.between("layers", self.layers, 1, 64)
-        width("hidden", self.hidden)
+        checks.width("hidden", self.hidden)
         checks.fraction("dropout", self.dropout)
         checks.one_of("head", self.head, ("softmax", "st"))
         checks.positive_float("epsilon", self.epsilon)

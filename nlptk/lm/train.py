@@ -14,7 +14,6 @@ from nlptk import checks
 from nlptk.batching import length_batches
 from nlptk.decode.metrics import perplexity
 from nlptk.lm.model import LanguageModel, LMConfig
-from nlptk.lm.options import check_training
 from nlptk.progress import NoProgress, Progress
 
 
@@ -32,7 +31,9 @@ class LMTrainOptions:
     extra: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        check_training(self.epochs, self.patience, self.lr, self.batch_size, self.clip, self.seed, self.max_minutes)
+        checks.training_options(
+            self.epochs, self.patience, self.lr, self.batch_size, self.clip, self.seed, self.max_minutes
+        )
         checks.positive_float("anneal", self.anneal)
         checks.between("anneal", self.anneal, 0, 1)
 

@@ -41,7 +41,7 @@ from nlptk.checks import at_least, one_of
 from nlptk.errors import NlptkError, OptionError
 from nlptk.io import DEFAULT_CHUNK_BYTES, EncodingErrors, Source, read_chunks, resolve_inputs
 from nlptk.newwords.config import Word
-from nlptk.ngrams.table import MAGIC, NgramTable
+from nlptk.ngrams.table import NgramTable
 from nlptk.progress import NoProgress, Progress
 from nlptk.text import LatinMode, classify, codepoints, word_class_mask
 
@@ -160,7 +160,7 @@ def check_baselines(
     input_sources, baseline_sources = resolve_inputs(inputs), resolve_inputs(baselines)
     if any(s.is_stdin for s in input_sources):
         raise OptionError("baseline", "needs the input in files, not on stdin: the input is read twice")
-    is_table = [_is_table(s) for s in baseline_sources]
+    is_table = [not s.is_stdin and NgramTable.is_table(s.name) for s in baseline_sources]
     texts = [s for s, table in zip(baseline_sources, is_table, strict=True) if not table]
     tables = [NgramTable.load(s.name) for s, table in zip(baseline_sources, is_table, strict=True) if table]
     for table in tables:
@@ -229,17 +229,6 @@ def _lookup(table: NgramTable, cps: np.ndarray) -> np.ndarray:
     hits = known[present]
     result[hits] = np.asarray(table.counts[k])[index[present]]
     return result
-
-
-def _is_table(source: Source) -> bool:
-    """Whether ``source`` is a table written by ``nlptk count`` (told by its first bytes)."""
-    if source.is_stdin:
-        return False
-    try:
-        with open(source.name, "rb") as handle:
-            return handle.read(len(MAGIC)) == MAGIC
-    except OSError as exc:
-        raise NlptkError(f"{source.name}: {exc.strerror or exc}") from None
 
 
 def _check_latin(table: NgramTable, latin: str) -> None:

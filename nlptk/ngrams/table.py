@@ -177,6 +177,15 @@ class NgramTable:
             for k in sorted(self.keys):
                 writer.add(k, self.keys[k], self.counts[k])
 
+    @staticmethod
+    def is_table(path: str | os.PathLike[str]) -> bool:
+        """Whether the file at ``path`` is a table written by ``nlptk count`` (told by its first bytes)."""
+        try:
+            with open(path, "rb") as handle:
+                return handle.read(len(MAGIC)) == MAGIC
+        except OSError as exc:
+            raise NlptkError(f"{path}: {exc.strerror or exc}") from None
+
     @classmethod
     def load(cls, path: str | os.PathLike[str]) -> NgramTable:
         """Open a saved table; arrays are memory-mapped, not read. A damaged file is a clear error."""

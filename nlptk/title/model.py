@@ -25,7 +25,6 @@ from torch import nn
 from nlptk import checks
 from nlptk.errors import OptionError
 from nlptk.lm.data import Vocabulary
-from nlptk.lm.options import whole_numbers, width
 from nlptk.tagging.encoder import GatedConvBlock
 from nlptk.weights import compact_state, expand_state, load_model_directory, save_model_directory
 
@@ -53,14 +52,14 @@ class TitleConfig:
     training: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        width("dim", self.dim)
+        checks.width("dim", self.dim)
         checks.one_of("encoder", self.encoder, ("lstm", "conv"))
-        width("encoder_size", self.encoder_size, low=2 if self.encoder == "lstm" else 1)
+        checks.width("encoder_size", self.encoder_size, low=2 if self.encoder == "lstm" else 1)
         if self.encoder == "lstm" and self.encoder_size % 2:
             raise OptionError("encoder_size", f"({self.encoder_size}) must be even for the BiLSTM (both directions)")
-        self.dilations = whole_numbers("dilations", self.dilations)  # used by the conv encoder only
-        width("decoder_size", self.decoder_size)
-        width("hidden", self.hidden)
+        self.dilations = checks.whole_numbers("dilations", self.dilations)  # used by the conv encoder only
+        checks.width("decoder_size", self.decoder_size)
+        checks.width("hidden", self.hidden)
         checks.fraction("dropout", self.dropout)
         checks.at_least("max_input", self.max_input, 1)
         checks.at_least("max_title", self.max_title, 1)

@@ -13,7 +13,6 @@ import torch
 from nlptk import checks
 from nlptk.batching import length_batches
 from nlptk.decode import Decoding
-from nlptk.lm.options import check_training
 from nlptk.progress import NoProgress, Progress
 from nlptk.title.data import Article
 from nlptk.title.evaluation import score_titles
@@ -34,7 +33,9 @@ class TitleTrainOptions:
     bf16: bool = False  # bfloat16 autocast for the forward pass (fast on CPUs with AMX)
 
     def __post_init__(self) -> None:
-        check_training(self.epochs, self.patience, self.lr, self.batch_size, self.clip, self.seed, self.max_minutes)
+        checks.training_options(
+            self.epochs, self.patience, self.lr, self.batch_size, self.clip, self.seed, self.max_minutes
+        )
         checks.at_least("eval_every", self.eval_every, 1)
 
 
