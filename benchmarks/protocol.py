@@ -32,6 +32,7 @@ def main() -> None:
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for label, extra in (
+            ("newwords top 50k, --units words (default otherwise)", ["--units", "words"]),
             ("newwords top 50k (default)", []),
             ("newwords top 50k, --keep-fragments", ["--keep-fragments"]),
         ):

@@ -13,7 +13,9 @@ import importlib.util
 import math
 import os
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from functools import lru_cache
 
 import marisa_trie
@@ -254,6 +256,33 @@ def _jieba_lexicon() -> Lexicon:
 
 
 FUNCTION_TAGS = frozenset({"c", "d", "f", "p", "r", "u", "ud", "ug", "uj", "ul", "uv", "uz", "y", "zg"})
+
+
+@dataclass(frozen=True)
+class EdgeCounts:
+    """How many words of jieba's dictionary begin and end with each character, for two-character
+    words and for longer ones: how freely a character makes words at that edge."""
+
+    first_of_two: Counter[str]
+    last_of_two: Counter[str]
+    first_of_longer: Counter[str]
+    last_of_longer: Counter[str]
+
+
+@lru_cache(maxsize=1)
+def dictionary_edges() -> EdgeCounts:
+    """The :class:`EdgeCounts` of jieba's dictionary."""
+    counts = EdgeCounts(Counter(), Counter(), Counter(), Counter())
+    with open(jieba_dictionary_path(), encoding="utf-8") as handle:
+        for line in handle:
+            word = line.split(maxsplit=1)[0] if line.strip() else ""
+            if len(word) == 2:
+                counts.first_of_two[word[0]] += 1
+                counts.last_of_two[word[1]] += 1
+            elif len(word) > 2:
+                counts.first_of_longer[word[0]] += 1
+                counts.last_of_longer[word[-1]] += 1
+    return counts
 
 
 @lru_cache(maxsize=1)

@@ -22,6 +22,7 @@ from nlptk.cli.common import (
     Memory,
     Output,
     Quiet,
+    Units,
     app,
     finite,
     floats,
@@ -63,7 +64,7 @@ def newwords(
         ),
     ] = SortOrder.score,
     min_len: Annotated[int, typer.Option(help="Shortest word printed (at least 1).")] = 2,
-    max_len: Annotated[int, typer.Option(help="Longest word printed (0: no limit).")] = 0,
+    max_len: Annotated[int, typer.Option(help="Longest word printed, past --order too (0: no limit).")] = 10,
     exclude: Annotated[
         Optional[list[str]],  # noqa: UP045
         typer.Option(help="Leave out words of this lexicon (jieba format); 'jieba' is jieba's dictionary. Repeatable."),
@@ -88,6 +89,13 @@ def newwords(
             show_default=False,
         ),
     ] = None,
+    units: Annotated[
+        Units,
+        typer.Option(
+            help="compounds: words, and compounds of the pieces found, up to 8 characters (高质量发展, 商务房); "
+            "words: words from character statistics only (the lexicon for 'nlptk segment')."
+        ),
+    ] = Units.compounds,
     keep_fragments: Annotated[
         bool, typer.Option(help="Keep pieces that boundary statistics mark as fragments.")
     ] = False,
@@ -126,6 +134,7 @@ def newwords(
         memory=parse_memory(memory),
         encoding_errors=encoding_errors.value,
         reject_fragments=not keep_fragments,
+        compounds=units is Units.compounds,
     )
     selection = WordSelection(min_len=min_len, max_len=max_len, top=top, sort=sort.value)
     compare = None

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from enum import Enum
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Annotated, Optional
 
@@ -20,6 +19,7 @@ from nlptk.cli.common import (
     Memory,
     Output,
     Quiet,
+    Units,
     log_to_stderr,
     minent_app,
 )
@@ -31,11 +31,6 @@ if TYPE_CHECKING:
 ENTROPY_COLUMNS = ("units", "H", "l", "L", "distinct", "tokens")
 
 LexiconOpt = Annotated[str, typer.Option(help="Segment with this lexicon: a jieba-format file, or 'jieba'.")]
-
-
-class Units(str, Enum):
-    words = "words"
-    compounds = "compounds"
 
 
 # The option of each MinentConfig field that 'minent lexicon' sets (keep_redundant: not remove_redundant).

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from nlptk.lexicon import Lexicon, function_characters
+from nlptk.lexicon import Lexicon, dictionary_edges, function_characters
 from nlptk.newwords.config import DiscoveryConfig, Word
 from nlptk.ngrams.counting import WindowStore
 from nlptk.ngrams.keys import KeyLayout, count_runs
@@ -12,12 +12,15 @@ from nlptk.ngrams.keyset import KeySet
 from nlptk.text import CharClass, classify
 
 PARTICLES = frozenset("的了着过")  # structural and aspect particles that end a phrase, not a word
+INNER_PARTICLES = frozenset("的了")  # inside a new word of three or more: a phrase (规律的认识, 作了说明)
 NUMERALS = frozenset("一二三四五六七八九十两几")
 CLASSIFIERS = frozenset("个场位批")  # classifiers that begin no word: 个月, 场比赛 are a count and a noun
 ADVERBS = frozenset("不也就都还又将只已却最更再才便正则曾约先太均未越极仅竟刚很挺较稍偏")
 SPEECH_VERBS = frozenset("道曰说称问答")  # 八戒道, 叹曰, 当天称: a speaker and the verb of speaking
-LOCALISERS = frozenset("上中下里内外前后间边旁底时")  # 范围内, 结帐时: a noun and its place or time
+LOCALISERS = frozenset("上中下里内外前后边旁底时")  # 范围内, 结帐时: a noun and its place or time (间 is also a room: 豪华间)
 COMPLEMENTS = frozenset("在得完")  # 站在, 听得, 吃完: a verb and its complement
+PAIR_AFFIX = 50  # a function character at the edge of this many two-character dictionary words makes words there
+LONG_AFFIX = 300  # the same for words of three or more characters (冬奥会 like 运动会, 正能量 like 正规军)
 
 
 def branching(pairs: WindowStore, hashes: np.ndarray, layout: KeyLayout) -> tuple[np.ndarray, np.ndarray]:
@@ -46,48 +49,81 @@ def branching(pairs: WindowStore, hashes: np.ndarray, layout: KeyLayout) -> tupl
     return entropy, share
 
 
-def reject_fragments(words: list[Word], config: DiscoveryConfig) -> list[Word]:
+def reject_fragments(words: list[Word], config: DiscoveryConfig, context: set[str] | None = None) -> list[Word]:
     """Drop pieces that are parts of longer units or a word with a function character stuck on.
 
     - one neighbour nearly always extends it (枝繁叶 → 茂): top neighbour share ≥ ``max_neighbour_share``;
     - its neighbours barely vary: branching entropy < ``min_entropy`` on either side;
     - three or more characters made of a one-character function word (的 了 在 把 是 …) and a
-      discovered word (的田野 = 的 + 田野, 走上了 = 走上 + 了);
+      discovered word (的田野 = 的 + 田野, 走上了 = 走上 + 了), unless that character begins (or
+      ends) 300 or more longer words of jieba's dictionary: 会 ends 运动会, so 北京冬奥会 stays;
     - not a word of jieba's dictionary and made of function characters only: a composition of
       function words (也是 = 也 + 是, 他说, 要把, 将于);
-    - two characters, not in jieba's dictionary, ending in a particle (党的, 带着, 住过): a word
-      with its particle;
+    - two characters, not in jieba's dictionary, ending in a particle, or with a function
+      character on an edge where it begins (or ends) fewer than 50 two-character words of the
+      dictionary: a word with a pronoun, preposition, adverb or particle on it (叫我, 被打, 遂将,
+      这篇, 冷啊, 党的, 带着, 住过); 共赢 and 颍上 stay (共享 …, 线上 …);
     - not in jieba's dictionary and a word (of jieba's, or discovered) with a grammatical edge: a
       count (二是, 个月, 场比赛), a degree or time adverb (很好, 更大, 刚买), a verb of speaking
       (八戒道, 叹曰), a localiser after two or more characters (范围内), a complement (站在, 听得);
+    - three or more characters, not in jieba's dictionary, with 的 or 了 after the first: a phrase
+      or a clause (规律的认识, 作了说明, 取而代之的是);
     - numbers, alone or with Han characters (23, 3个, 31日): quantities, not words.
+
+    ``context`` holds more words the pieces may be made of (the word list, when ``words`` are compounds).
     """
+    pieces = {w.word for w in words} | (context or set())
+    return [w for w in words if not _unbounded(w, config) and well_formed(w.word, pieces)]
+
+
+def _unbounded(word: Word, config: DiscoveryConfig) -> bool:
+    """Whether ``word`` is nearly always extended by one neighbour or its neighbours barely vary."""
+    return len(word.word) >= 2 and (
+        max(word.left_share, word.right_share) >= config.max_neighbour_share
+        or min(word.left_entropy, word.right_entropy) < config.min_entropy
+    )
+
+
+def well_formed(text: str, pieces: set[str]) -> bool:
+    """Whether ``text`` passes the rules of what a word is made of (:func:`reject_fragments`, all
+    but the first two); ``pieces`` are the words it may be made of."""
     function_chars = function_characters()
     dictionary = Lexicon.jieba()
-    pieces = {w.word for w in words}
-    kept = []
-    for word in words:
-        text = word.word
-        classes = classify(text)
-        if (classes == CharClass.DIGIT).any() and not (classes == CharClass.LATIN).any():
-            continue
-        if len(text) >= 2 and (
-            max(word.left_share, word.right_share) >= config.max_neighbour_share
-            or min(word.left_entropy, word.right_entropy) < config.min_entropy
-        ):
-            continue
-        if text not in dictionary and (
-            all(char in function_chars for char in text) or (len(text) == 2 and text[1] in PARTICLES)
-        ):
-            continue
-        if text not in dictionary and _grammatical_edge(text, function_chars, dictionary, pieces):
-            continue
-        if len(text) >= 3 and (
-            (text[0] in function_chars and text[1:] in pieces) or (text[-1] in function_chars and text[:-1] in pieces)
-        ):
-            continue
-        kept.append(word)
-    return kept
+    classes = classify(text)
+    if (classes == CharClass.DIGIT).any() and not (classes == CharClass.LATIN).any():
+        return False
+    if text in dictionary:
+        return len(text) < 3 or not _function_edged(text, function_chars, pieces)
+    return not (
+        all(char in function_chars for char in text)
+        or (len(text) == 2 and _function_edged_pair(text, function_chars))
+        or _grammatical_edge(text, function_chars, dictionary, pieces)
+        or (len(text) >= 3 and _function_edged(text, function_chars, pieces))
+        or (len(text) >= 3 and any(char in INNER_PARTICLES for char in text[1:]))
+    )
+
+
+def _function_edged_pair(text: str, function_chars: frozenset[str]) -> bool:
+    """Two characters ending in a particle, or with a function character on an edge where it makes
+    few dictionary words (see :func:`reject_fragments`): 叫我 and 被打, but not 共赢 (共享, 共建, …)
+    or 颍上 (线上, 马上, …)."""
+    first, last = text
+    edges = dictionary_edges()
+    return (
+        last in PARTICLES
+        or (first in function_chars and edges.first_of_two[first] < PAIR_AFFIX)
+        or (last in function_chars and edges.last_of_two[last] < PAIR_AFFIX)
+    )
+
+
+def _function_edged(text: str, function_chars: frozenset[str], pieces: set[str]) -> bool:
+    """Three or more characters: a piece with a function character stuck on an edge where it makes
+    few dictionary words (的田野, 走上了; not 北京冬奥会, as 会 ends 运动会, 博览会, …)."""
+    first, last = text[0], text[-1]
+    edges = dictionary_edges()
+    return (first in function_chars and edges.first_of_longer[first] < LONG_AFFIX and text[1:] in pieces) or (
+        last in function_chars and edges.last_of_longer[last] < LONG_AFFIX and text[:-1] in pieces
+    )
 
 
 def _grammatical_edge(text: str, function_chars: frozenset[str], dictionary: Lexicon, pieces: set[str]) -> bool:

@@ -96,20 +96,31 @@ def cohesive_ngrams(
     config: DiscoveryConfig,
     vocab_size: int,
 ) -> Cohesive:
-    """G: frequent n-grams of length ≥ 2 whose ln cohesion reaches the threshold of their length."""
+    """G: frequent n-grams of length ≥ 2 whose ln cohesion reaches the threshold of their length.
+
+    A split where one part nearly always occurs inside the n-gram (its count ≥ ``bound_share`` of
+    that part's) is no evidence of a boundary and is left out of the minimum: 一|带一路 has a low
+    ratio only because 一 is common, yet 带一路 is never seen without 一. An n-gram whose every
+    split is bound is cohesive; its cohesion is then the plain minimum.
+    """
     log_total = math.log(total)
+    log_bound = math.log(config.bound_share)
     log_counts = {k: np.log(counts.astype(np.float64)) for k, (_, counts) in frequent.items()}
     kept_keys, kept_cohesion = [], []
     for k in range(2, layout.order + 1):
         keys, _ = frequent.get(k, (layout.empty(), None))
         if len(keys) == 0:
             continue
-        cohesion = np.full(len(keys), np.inf)
+        cohesion, free_cohesion = np.full(len(keys), np.inf), np.full(len(keys), np.inf)
         for j in range(1, k):
             left = _lookup_log_count(layout, frequent, log_counts, j, layout.prefix(keys, j))
             right = _lookup_log_count(layout, frequent, log_counts, k - j, _shift_left(layout, keys, k, j))
-            cohesion = np.minimum(cohesion, log_total + log_counts[k] - left - right)
-        keep = cohesion >= config.threshold(k)
+            ratio = log_total + log_counts[k] - left - right
+            cohesion = np.minimum(cohesion, ratio)
+            bound = log_counts[k] >= log_bound + np.minimum(left, right)
+            free_cohesion = np.minimum(free_cohesion, np.where(bound, np.inf, ratio))
+        cohesion = np.where(np.isfinite(free_cohesion), free_cohesion, cohesion)
+        keep = (cohesion >= config.threshold(k)) | ~np.isfinite(free_cohesion)
         kept_keys.append(keys[keep])
         kept_cohesion.append(cohesion[keep])
     keys = layout.concat(kept_keys)

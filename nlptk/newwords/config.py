@@ -7,7 +7,7 @@ from collections.abc import Container, Iterable, Iterator
 from dataclasses import dataclass
 from typing import get_args
 
-from nlptk.checks import at_least, between, fraction, length_range, one_of
+from nlptk.checks import at_least, between, fraction, length_range, one_of, positive_float
 from nlptk.errors import OptionError
 from nlptk.io import EncodingErrors
 from nlptk.ngrams.counting import check_memory
@@ -15,6 +15,7 @@ from nlptk.ngrams.keys import MAX_ORDER
 from nlptk.text import LatinMode
 
 DEFAULT_THRESHOLDS = (2.0, 4.0, 6.0)  # ln cohesion for lengths 2, 3, 4 (word-discovery's defaults)
+MAX_LEN = 10  # the longest word found: longer pieces are phrases and clauses (形势依然严峻复杂)
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,9 @@ class DiscoveryConfig:
     reject_fragments: bool = True
     max_neighbour_share: float = 0.75
     min_entropy: float = 0.6
+    compound_threshold: float = 4.0  # ln unit cohesion of a compound of pieces (see compounds.py)
+    compounds: bool = True  # the compound level
+    bound_share: float = 0.9  # a split part seen inside the n-gram this often is bound to it (see cohesive_ngrams)
 
     def __post_init__(self) -> None:
         between("order", self.order, 2, MAX_ORDER)
@@ -38,11 +42,15 @@ class DiscoveryConfig:
             raise OptionError("thresholds", "needs at least one number")
         if not all(math.isfinite(t) for t in self.thresholds):
             raise OptionError("thresholds", f"must be finite numbers, not {list(self.thresholds)}")
+        if not math.isfinite(self.compound_threshold):
+            raise OptionError("compound_threshold", f"must be a finite number, not {self.compound_threshold}")
         one_of("latin", self.latin, ("split", "drop"))
         check_memory(self.memory)
         one_of("encoding_errors", self.encoding_errors, get_args(EncodingErrors))
         fraction("max_neighbour_share", self.max_neighbour_share, closed=True)
         at_least("min_entropy", self.min_entropy, 0)
+        positive_float("bound_share", self.bound_share)
+        fraction("bound_share", self.bound_share, closed=True)
 
     def threshold(self, length: int) -> float:
         """ln-cohesion threshold for n-grams of ``length``; past the given ones it grows by 2 per character."""
@@ -60,7 +68,7 @@ class WordSelection:
     evidenced first, see :attr:`Word.score`) or by count, the first ``top`` of them (0: all)."""
 
     min_len: int = 2
-    max_len: int = 0  # 0: no limit
+    max_len: int = MAX_LEN  # 0: no limit
     top: int = 0
     sort: str = "score"  # or "count"
 

@@ -19,8 +19,9 @@ import numpy as np
 
 from nlptk.errors import NlptkError
 from nlptk.io import read_chunks, resolve_inputs
-from nlptk.newwords.boundary import branching, reject_fragments
+from nlptk.newwords.boundary import branching, reject_fragments, well_formed
 from nlptk.newwords.cohesion import Cohesive, cohesion_of, cohesive_ngrams, frequent_ngrams
+from nlptk.newwords.compounds import unit_cohesion
 from nlptk.newwords.config import DiscoveryConfig, Word
 from nlptk.newwords.cutting import Pieces, cut_and_count
 from nlptk.newwords.hashing import long_piece_hash, pair_prefix, row_hash
@@ -84,24 +85,37 @@ def _collect(counter: NgramCounter, cohesive: Cohesive, pieces: Pieces, config: 
         counts.append(np.array([long_count]))
         cohesions.append(np.array([cohesion_of(windows[: len(word) - layout.order + 1], layout, cohesive).min()]))
         hashes.append(long_piece_hash(layout, windows, np.zeros(1, dtype=np.int64), np.array([len(word)])))
+    sequences, sequence_counts, sequence_hashes = (
+        pieces.compounds.frequent(config.min_count, table_units)
+        if config.compounds
+        else ([], np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.uint64))
+    )
     count_array = np.concatenate(counts) if counts else np.zeros(0, dtype=np.int64)
     cohesion_array = np.concatenate(cohesions) if cohesions else np.zeros(0)
-    hash_array = pair_prefix(np.concatenate(hashes), layout) if hashes else np.zeros(0, dtype=np.uint64)
+    hash_array = pair_prefix(np.concatenate((*hashes, sequence_hashes)), layout)
     left = branching(pieces.left_pairs, hash_array, layout)
     right = branching(pieces.right_pairs, hash_array, layout)
-    result = [
-        Word(
-            word,
-            int(count_array[i]),
-            float(cohesion_array[i]),
-            left_entropy=float(left[0][i]),
-            right_entropy=float(right[0][i]),
-            left_share=float(left[1][i]),
-            right_share=float(right[1][i]),
-        )
-        for i, word in enumerate(words)
-    ]
+
+    def word(text: str, i: int, count: int, cohesion: float) -> Word:
+        entropies = float(left[0][i]), float(right[0][i])
+        return Word(text, count, cohesion, *entropies, float(left[1][i]), float(right[1][i]))
+
+    result = [word(text, i, int(count_array[i]), float(cohesion_array[i])) for i, text in enumerate(words)]
     if config.reject_fragments:
         result = reject_fragments(result, config)
+    if config.compounds:
+        piece_counts = dict(zip(words, count_array.tolist(), strict=True))
+        known = set(words)
+        units = {text for text in words if len(text) == 1 or well_formed(text, known)}
+        sequence_count = dict(zip(sequences, sequence_counts.tolist(), strict=True))
+        passed = unit_cohesion(sequence_count, piece_counts, units, pieces.units, config)
+        compounds = [
+            word(text, len(words) + i, sequence_count[text], passed[text])
+            for i, text in enumerate(sequences)
+            if text in passed
+        ]
+        if config.reject_fragments:
+            compounds = reject_fragments(compounds, config, context={w.word for w in result})
+        result.extend(compounds)
     result.sort(key=lambda w: (-w.count, w.word))
     return result
