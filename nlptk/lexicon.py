@@ -14,7 +14,7 @@ import math
 import os
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Container, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -269,20 +269,44 @@ class EdgeCounts:
     last_of_longer: Counter[str]
 
 
+@dataclass(frozen=True)
+class JiebaDictionary:
+    """jieba's dictionary as plain sets, read once: its words, their edge counts, and the frequency
+    and tag of each one-character word (a :class:`Lexicon` is for segmenting; this is for looking up)."""
+
+    words: dict[str, str]  # word -> its tag ("" when it has none)
+    edges: EdgeCounts
+    characters: dict[str, tuple[int, str]]
+
+
 @lru_cache(maxsize=1)
-def dictionary_edges() -> EdgeCounts:
-    """The :class:`EdgeCounts` of jieba's dictionary."""
-    counts = EdgeCounts(Counter(), Counter(), Counter(), Counter())
-    with open(jieba_dictionary_path(), encoding="utf-8") as handle:
+def jieba_dictionary() -> JiebaDictionary:
+    """The :class:`JiebaDictionary` of the installed jieba."""
+    words = {}
+    edges = EdgeCounts(Counter(), Counter(), Counter(), Counter())
+    characters = {}
+    with open(jieba_dictionary_path(), encoding="utf-8") as handle:  # line by line: it is 9 MB
         for line in handle:
-            word = line.split(maxsplit=1)[0] if line.strip() else ""
-            if len(word) == 2:
-                counts.first_of_two[word[0]] += 1
-                counts.last_of_two[word[1]] += 1
+            parts = line.split()
+            if not parts:
+                continue
+            word = parts[0]
+            words[word] = parts[2] if len(parts) >= 3 else ""
+            if len(word) == 1 and len(parts) == 3 and parts[1].isdigit():
+                characters[word] = (int(parts[1]), parts[2])
+            elif len(word) == 2:
+                edges.first_of_two[word[0]] += 1
+                edges.last_of_two[word[1]] += 1
             elif len(word) > 2:
-                counts.first_of_longer[word[0]] += 1
-                counts.last_of_longer[word[-1]] += 1
-    return counts
+                edges.first_of_longer[word[0]] += 1
+                edges.last_of_longer[word[-1]] += 1
+    return JiebaDictionary(words, edges, characters)
+
+
+def word_set(spec: str) -> Container[str]:
+    """The words of a lexicon, for membership only: ``"jieba"`` gives jieba's dictionary as a plain
+    set (faster to load than a :class:`Lexicon`), otherwise the words of a jieba-format file."""
+    return jieba_dictionary().words if spec == JIEBA else Lexicon.open(spec)
 
 
 @lru_cache(maxsize=1)
@@ -292,15 +316,11 @@ def function_characters(min_freq: int = 20000, min_verb_freq: int = 50000) -> fr
     Conjunctions, adverbs, localisers, prepositions, pronouns, particles and modal words with a
     frequency of at least ``min_freq``, and the most frequent one-character verbs (是 有 说 …).
     """
-    chars = set()
-    with open(jieba_dictionary_path(), encoding="utf-8") as handle:  # line by line: it is 9 MB
-        for line in handle:
-            parts = line.split()
-            if len(parts) == 3 and len(parts[0]) == 1 and parts[1].isdigit():
-                freq, tag = int(parts[1]), parts[2]
-                if (tag in FUNCTION_TAGS and freq >= min_freq) or (tag == "v" and freq >= min_verb_freq):
-                    chars.add(parts[0])
-    return frozenset(chars)
+    return frozenset(
+        char
+        for char, (freq, tag) in jieba_dictionary().characters.items()
+        if (tag in FUNCTION_TAGS and freq >= min_freq) or (tag == "v" and freq >= min_verb_freq)
+    )
 
 
 def segment(text: str, lexicon: Lexicon | str | os.PathLike[str] = JIEBA) -> list[str]:

@@ -158,6 +158,8 @@ Memory = Annotated[str, typer.Option(help="Memory budget for counting, e.g. 512M
 EncodingOpt = Annotated[
     EncodingErrors, typer.Option("--encoding-errors", help="What to do with invalid UTF-8: stop, replace or ignore.")
 ]
+
+
 class Units(str, Enum):
     """What a discovery lists: words, or compounds and phrases too (minent lexicon, newwords)."""
 

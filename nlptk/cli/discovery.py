@@ -122,7 +122,7 @@ def newwords(
     llr (Dunning's G²). Both corpora are measured in characters inside fragments.
     """
     from nlptk.io import parse_memory
-    from nlptk.lexicon import Lexicon
+    from nlptk.lexicon import word_set
     from nlptk.newwords import BaselineConfig, DiscoveryConfig, WordSelection, check_baselines, discover_words
     from nlptk.progress import make_progress
 
@@ -144,7 +144,7 @@ def newwords(
         check_baselines(inputs, baseline, latin.value)  # a bad baseline fails before the discovery, not after
     elif min_llr is not None or min_ratio is not None:
         raise OptionError("min_llr" if min_llr is not None else "min_ratio", "needs --baseline")
-    excluded = [Lexicon.open(spec) for spec in exclude or []]
+    excluded = [word_set(spec) for spec in exclude or []]
     progress = make_progress(quiet)
     try:
         words = discover_words(inputs, config, progress)

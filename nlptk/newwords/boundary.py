@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from nlptk.lexicon import Lexicon, dictionary_edges, function_characters
+from nlptk.lexicon import function_characters, jieba_dictionary
 from nlptk.newwords.config import DiscoveryConfig, Word
 from nlptk.ngrams.counting import WindowStore
 from nlptk.ngrams.keys import KeyLayout, count_runs
-from nlptk.ngrams.keyset import KeySet
 from nlptk.text import CharClass, classify
 
 PARTICLES = frozenset("的了着过")  # structural and aspect particles that end a phrase, not a word
@@ -17,7 +16,9 @@ NUMERALS = frozenset("一二三四五六七八九十两几")
 CLASSIFIERS = frozenset("个场位批")  # classifiers that begin no word: 个月, 场比赛 are a count and a noun
 ADVERBS = frozenset("不也就都还又将只已却最更再才便正则曾约先太均未越极仅竟刚很挺较稍偏")
 SPEECH_VERBS = frozenset("道曰说称问答")  # 八戒道, 叹曰, 当天称: a speaker and the verb of speaking
-LOCALISERS = frozenset("上中下里内外前后边旁底时")  # 范围内, 结帐时: a noun and its place or time (间 is also a room: 豪华间)
+LOCALISERS = frozenset(
+    "上中下里内外前后边旁底时"
+)  # 范围内, 结帐时: a noun and its place or time (间 is also a room: 豪华间)
 COMPLEMENTS = frozenset("在得完")  # 站在, 听得, 吃完: a verb and its complement
 PAIR_AFFIX = 50  # a function character at the edge of this many two-character dictionary words makes words there
 LONG_AFFIX = 300  # the same for words of three or more characters (冬奥会 like 运动会, 正能量 like 正规军)
@@ -29,24 +30,36 @@ def branching(pairs: WindowStore, hashes: np.ndarray, layout: KeyLayout) -> tupl
     Occurrences at a fragment boundary count as distinct outcomes: they add to the total but
     neither to a neighbour's share nor to the concentration of the distribution.
     """
-    members = KeySet(hashes)
     low = np.uint64((1 << layout.bits) - 1)
+    order = np.argsort(hashes)
+    members = hashes[order]
     total = np.zeros(len(hashes))
     plogp = np.zeros(len(hashes))
     top = np.zeros(len(hashes))
     for sorted_keys in pairs.sorted_partitions():
         keys, freq = count_runs(sorted_keys)
-        owner = members.index(keys & ~low)
-        sel = owner >= 0
-        owner, freq, neighbour = owner[sel], freq[sel].astype(np.float64), (keys[sel] & low)
-        np.add.at(total, owner, freq)
-        real = neighbour != 0
-        np.add.at(plogp, owner[real], freq[real] * np.log(freq[real]))
-        np.maximum.at(top, owner[real], freq[real])
+        # Each member's (hash|neighbour) keys are one range of the sorted keys.
+        owners = keys & ~low
+        lo, hi = np.searchsorted(owners, members, "left"), np.searchsorted(owners, members, "right")
+        found = np.flatnonzero(hi > lo)
+        if not len(found):
+            continue
+        f = freq.astype(np.float64)
+        real = np.where((keys & low) != 0, f, 0.0)  # a fragment boundary is no neighbour
+        at = order[found]
+        ranges = np.stack((lo[found], hi[found]), axis=1).ravel()
+        total[at] += _over_ranges(np.add, f, ranges)
+        plogp[at] += _over_ranges(np.add, real * np.log(np.maximum(real, 1)), ranges)
+        top[at] = np.maximum(top[at], _over_ranges(np.maximum, real, ranges))
     with np.errstate(divide="ignore", invalid="ignore"):
         entropy = np.where(total > 0, np.log(np.maximum(total, 1)) - plogp / np.maximum(total, 1), np.nan)
         share = np.where(total > 0, top / np.maximum(total, 1), np.nan)
     return entropy, share
+
+
+def _over_ranges(ufunc: np.ufunc, values: np.ndarray, ranges: np.ndarray) -> np.ndarray:
+    """``ufunc`` reduced over each [lo, hi) of ``ranges`` (lo0, hi0, lo1, hi1, …; ranges not empty)."""
+    return ufunc.reduceat(np.append(values, 0.0), ranges)[::2]
 
 
 def reject_fragments(words: list[Word], config: DiscoveryConfig, context: set[str] | None = None) -> list[Word]:
@@ -88,7 +101,7 @@ def well_formed(text: str, pieces: set[str]) -> bool:
     """Whether ``text`` passes the rules of what a word is made of (:func:`reject_fragments`, all
     but the first two); ``pieces`` are the words it may be made of."""
     function_chars = function_characters()
-    dictionary = Lexicon.jieba()
+    dictionary = jieba_dictionary().words
     classes = classify(text)
     if (classes == CharClass.DIGIT).any() and not (classes == CharClass.LATIN).any():
         return False
@@ -108,7 +121,7 @@ def _function_edged_pair(text: str, function_chars: frozenset[str]) -> bool:
     few dictionary words (see :func:`reject_fragments`): 叫我 and 被打, but not 共赢 (共享, 共建, …)
     or 颍上 (线上, 马上, …)."""
     first, last = text
-    edges = dictionary_edges()
+    edges = jieba_dictionary().edges
     return (
         last in PARTICLES
         or (first in function_chars and edges.first_of_two[first] < PAIR_AFFIX)
@@ -120,13 +133,13 @@ def _function_edged(text: str, function_chars: frozenset[str], pieces: set[str])
     """Three or more characters: a piece with a function character stuck on an edge where it makes
     few dictionary words (的田野, 走上了; not 北京冬奥会, as 会 ends 运动会, 博览会, …)."""
     first, last = text[0], text[-1]
-    edges = dictionary_edges()
+    edges = jieba_dictionary().edges
     return (first in function_chars and edges.first_of_longer[first] < LONG_AFFIX and text[1:] in pieces) or (
         last in function_chars and edges.last_of_longer[last] < LONG_AFFIX and text[:-1] in pieces
     )
 
 
-def _grammatical_edge(text: str, function_chars: frozenset[str], dictionary: Lexicon, pieces: set[str]) -> bool:
+def _grammatical_edge(text: str, function_chars: frozenset[str], dictionary: frozenset[str], pieces: set[str]) -> bool:
     """Whether ``text`` is a count, an adverb, a verb of speaking, a localiser or a complement
     attached to a word (see :func:`reject_fragments`)."""
     first, last, rest, head = text[0], text[-1], text[1:], text[:-1]

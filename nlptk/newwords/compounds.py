@@ -15,37 +15,46 @@ from __future__ import annotations
 import math
 import os
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
-from nlptk.lexicon import EdgeCounts
+from nlptk.lexicon import EdgeCounts, JiebaDictionary
 from nlptk.newwords.config import DiscoveryConfig
-from nlptk.newwords.hashing import cut_to_length, row_hash
+from nlptk.newwords.hashing import mix
 from nlptk.ngrams.counting import WindowStore
 from nlptk.ngrams.keys import KeyLayout, count_runs
 from nlptk.ngrams.keyset import KeySet
 
 SEQUENCE_LENGTHS = (2, 3)  # pieces per sequence
+SINGLE_AFFIX = 100  # a one-character part must begin (or end) this many longer dictionary words
 HASH_LAYOUT = KeyLayout(order=4, bits=16)  # partitions the sequence hashes by their top bits
 
 
 @dataclass
 class BlockSequences:
-    """The sequences of adjacent pieces of one block: every occurrence's hash and span, and each
-    distinct sequence once (hash and exact key)."""
+    """The sequences of adjacent pieces of one block: every occurrence's code (sorted, see
+    :func:`sequence_codes`) and span, and the exact key of each distinct hashed code."""
 
-    hashes: np.ndarray
+    codes: np.ndarray
     starts: np.ndarray
     ends: np.ndarray
-    distinct_hashes: np.ndarray
-    distinct_keys: np.ndarray
+    hashed_codes: np.ndarray
+    hashed_keys: np.ndarray
+
+    @property
+    def hashes(self) -> np.ndarray:
+        """The hashes of the codes for the neighbour pairs (:func:`pair_hash`)."""
+        return pair_hash(self.codes)
 
 
 @dataclass(frozen=True)
 class SingleParts:
     """Which characters may be a one-character piece of a compound, by vocabulary id: at its start,
-    inside, at its end. A function character may not (的, 了, 都: 强烈的历史, 发出了 are phrases),
-    except at an edge where it makes many dictionary words (会 ends 运动会: 北京冬奥会)."""
+    inside, at its end. At an edge, a character must begin (or end) SINGLE_AFFIX longer words of
+    jieba's dictionary (房 ends 病房, 书房 …; 届 and 式 begin almost none), a function character
+    ``affix`` of them (会 ends 运动会: 北京冬奥会; 了 and 的 end too few: 发出了); inside, no function
+    character (强烈的历史)."""
 
     first: np.ndarray
     inner: np.ndarray
@@ -55,54 +64,132 @@ class SingleParts:
     def of(cls, units: np.ndarray, function_chars: frozenset[str], edges: EdgeCounts, affix: int) -> SingleParts:
         """From ``units`` (code point by id) and jieba's dictionary."""
         chars = [chr(cp) if cp else "" for cp in units.tolist()]
+        needed = np.array([affix if c in function_chars else SINGLE_AFFIX for c in chars])
         content = np.array([c not in function_chars for c in chars])
-        first = content | np.array([edges.first_of_longer[c] >= affix for c in chars])
-        last = content | np.array([edges.last_of_longer[c] >= affix for c in chars])
+        first = np.array([edges.first_of_longer[c] for c in chars]) >= needed
+        last = np.array([edges.last_of_longer[c] for c in chars]) >= needed
         return cls(first, content, last)
+
+
+class FrequentPairs:
+    """Membership of character bigrams (by vocabulary ids) among the frequent ones, as a bit table.
+
+    Every occurrence of a frequent sequence has frequent bigrams at its junctions (a bigram is at
+    least as frequent as a string containing it), so an occurrence with a rare one is skipped.
+    """
+
+    def __init__(self, first: np.ndarray, second: np.ndarray, vocab_size: int) -> None:
+        used = np.unique(np.concatenate((first, second)).astype(np.int64))
+        self.dense = np.zeros(vocab_size, dtype=np.int64)
+        self.dense[used] = np.arange(1, len(used) + 1)
+        self.width = len(used) + 1
+        table = np.zeros(self.width * self.width, dtype=bool)
+        table[self.dense[first.astype(np.int64)] * self.width + self.dense[second.astype(np.int64)]] = True
+        self.bits = np.packbits(table)
+
+    def contains(self, first: np.ndarray, second: np.ndarray) -> np.ndarray:
+        index = self.dense[first] * self.width + self.dense[second]
+        return (self.bits[index >> 3] >> (7 - (index & 7)).astype(np.uint8)) & 1 == 1
+
+
+_BASE = np.uint64(0x9E3779B97F4A7C15)  # odd: invertible modulo 2^64
+_INVERSE = np.uint64(pow(int(_BASE), -1, 1 << 64))
+
+
+def span_hashes(block: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Prefix sums and inverse powers such that ``(prefix[e] - prefix[s]) * inverse[s]`` is a hash of
+    ``block[s:e]`` that depends only on its content: Σ id·B^t modulo 2^64."""
+    powers, inverse = _powers(1 << max(10, (len(block) - 1).bit_length()))
+    with np.errstate(over="ignore"):
+        terms = block.astype(np.uint64) * powers[: len(block)]
+        prefix = np.concatenate((np.zeros(1, dtype=np.uint64), np.cumsum(terms, dtype=np.uint64)))
+    return prefix, inverse[: len(block)]
+
+
+@lru_cache(maxsize=4)
+def _powers(size: int) -> tuple[np.ndarray, np.ndarray]:
+    """B^0 … B^(size-1) and their inverses modulo 2^64 (blocks of similar sizes share them)."""
+    with np.errstate(over="ignore"):
+        powers = np.cumprod(np.full(size, _BASE, dtype=np.uint64)) * _INVERSE
+        inverse = np.cumprod(np.full(size, _INVERSE, dtype=np.uint64)) * _BASE
+    return powers, inverse
 
 
 def adjacent_pieces(
     layout: KeyLayout,
     block: np.ndarray,
-    rank: np.ndarray,
     starts: np.ndarray,
     lengths: np.ndarray,
     singles: SingleParts,
+    pairs: FrequentPairs,
 ) -> BlockSequences:
-    """Every sequence of 2 or 3 adjacent pieces (given sorted by start; ``rank`` indexes the block's
-    non-zero positions) of at most ``layout.order`` characters with a multi-character piece, and
-    one-character pieces only where ``singles`` allows them."""
+    """Every sequence of 2 or 3 adjacent pieces (given sorted by start) of at most ``layout.order``
+    characters with a multi-character piece and frequent bigrams at its junctions, one-character
+    pieces only where ``singles`` allows them."""
     ends = starts + lengths - 1
-    follows = np.append(False, starts[1:] == ends[:-1] + 1)  # piece i starts right after piece i-1
+    # Piece i starts right after piece i-1, and the bigram across is frequent.
+    joins = np.append(False, starts[1:] == ends[:-1] + 1)
+    joins[1:] &= pairs.contains(block[ends[:-1]].astype(np.int64), block[starts[1:]].astype(np.int64))
     multi = lengths >= 2
     ids = block[starts]
     may = {
         position: multi | table[ids]
         for position, table in (("first", singles.first), ("inner", singles.inner), ("last", singles.last))
     }
-    windows = layout.windows(block)
-    keys, firsts, totals = [], [], []
+    firsts, totals = [], []
     for k in SEQUENCE_LENGTHS:
-        first = np.arange(len(starts) - k + 1)
-        ok = may["first"][first] & may["last"][first + k - 1]
+        first = np.flatnonzero(may["first"][: len(starts) - k + 1])
+        ok = may["last"][first + k - 1].copy()
         total = lengths[first].copy()
         any_multi = multi[first].copy()
         for j in range(1, k):
-            ok &= follows[first + j]
+            ok &= joins[first + j]
             if j < k - 1:
                 ok &= may["inner"][first + j]
             total += lengths[first + j]
             any_multi |= multi[first + j]
         ok &= any_multi & (total <= layout.order)
-        first, total = first[ok], total[ok]
-        keys.append(cut_to_length(layout, windows[rank[first]], total))
-        firsts.append(first)
-        totals.append(total)
-    joined = layout.concat(keys)
-    hashes = row_hash(joined)
-    first, total = np.concatenate(firsts), np.concatenate(totals)
-    distinct, index = np.unique(hashes, return_index=True)
-    return BlockSequences(hashes, starts[first], starts[first] + total - 1, distinct, joined[index])
+        firsts.append(first[ok])
+        totals.append(total[ok])
+    first_piece, total = np.concatenate(firsts), np.concatenate(totals)
+    begin = starts[first_piece]
+    codes = sequence_codes(block, begin, total, layout.bits)
+    order = np.argsort(codes)
+    codes, begin, total = codes[order], begin[order], total[order]
+    hashed = np.flatnonzero((codes >= HASHED) & np.append(True, codes[1:] != codes[:-1]))  # distinct
+    # The characters of each distinct hashed sequence, 0 after its end.
+    first, size, end = begin[hashed], total[hashed], len(block) - 1
+    chars = np.stack([np.where(j < size, block[np.minimum(first + j, end)], 0) for j in range(layout.order)], axis=1)
+    return BlockSequences(codes, begin, begin + total - 1, codes[hashed], layout.pack(chars))
+
+
+def pair_hash(codes: np.ndarray) -> np.ndarray:
+    """Hashes of sequence codes, salted apart from the pieces' (a piece and a sequence of the same
+    characters keep their neighbours apart)."""
+    return mix(codes ^ _SALT)
+
+
+_SALT = np.uint64(0x5EC0E5CE5EC0E5CE)
+HASHED = np.uint64(1 << 63)  # the top bit of a code: a hash, not the characters themselves
+PACKED = 4  # characters held in a code: 16 bits each
+
+
+def sequence_codes(block: np.ndarray, begin: np.ndarray, total: np.ndarray, bits: int) -> np.ndarray:
+    """A 64-bit code of each sequence ``block[begin : begin + total]``: up to PACKED characters of
+    ids below 2^15 are the code itself (top bit 0); longer ones, or wider ids, a hash of the content
+    with the top bit set (:func:`span_hashes`)."""
+    codes = np.zeros(len(begin), dtype=np.uint64)
+    packed = (total <= PACKED) & (bits <= 15)
+    start, size, end = begin[packed], total[packed], len(block) - 1
+    for j in range(PACKED):
+        ids = np.where(j < size, block[np.minimum(start + j, end)], 0).astype(np.uint64)
+        codes[packed] |= ids << np.uint64(16 * (PACKED - 1 - j))
+    prefix, inverse = span_hashes(block)
+    start, size = begin[~packed], total[~packed]
+    with np.errstate(over="ignore"):
+        content = (prefix[start + size] - prefix[start]) * inverse[start] ^ size.astype(np.uint64)
+    codes[~packed] = mix(content) | HASHED
+    return codes
 
 
 class Sequences:
@@ -115,27 +202,40 @@ class Sequences:
         open(self.keys_path, "wb").close()
 
     def add(self, block: BlockSequences) -> None:
-        if not len(block.hashes):
+        if not len(block.codes):
             return
-        self.hashes.add(np.sort(block.hashes))
-        rows = np.column_stack((block.distinct_hashes, block.distinct_keys.reshape(len(block.distinct_hashes), -1)))
-        with open(self.keys_path, "ab") as handle:
-            rows.astype(np.uint64).tofile(handle)
+        self.hashes.add(block.codes)  # sorted
+        if len(block.hashed_codes):
+            rows = np.column_stack((block.hashed_codes, block.hashed_keys.reshape(len(block.hashed_codes), -1)))
+            with open(self.keys_path, "ab") as handle:
+                rows.astype(np.uint64).tofile(handle)
 
     def frequent(self, min_count: int, units: np.ndarray) -> tuple[list[str], np.ndarray, np.ndarray]:
-        """The sequences counted at least ``min_count`` times: strings, counts and hashes.
-        ``units`` maps vocabulary ids to code points."""
+        """The sequences counted at least ``min_count`` times: strings, counts and hashes (as the
+        neighbour pairs have them). ``units`` maps vocabulary ids to code points."""
         found, counts = [], []
-        for sorted_hashes in self.hashes.sorted_partitions():
-            hashes, freq = count_runs(sorted_hashes)
+        for sorted_codes in self.hashes.sorted_partitions():
+            codes, freq = count_runs(sorted_codes)
             keep = freq >= min_count
-            found.append(hashes[keep])
+            found.append(codes[keep])
             counts.append(freq[keep])
-        hashes = np.concatenate(found) if found else np.zeros(0, dtype=np.uint64)
-        if not len(hashes):
-            return [], np.zeros(0, dtype=np.int64), hashes
-        members = KeySet(hashes)
-        keys = np.zeros((len(hashes), self.layout.words), dtype=np.uint64)
+        codes = np.concatenate(found) if found else np.zeros(0, dtype=np.uint64)
+        if not len(codes):
+            return [], np.zeros(0, dtype=np.int64), codes
+        ids = np.zeros((len(codes), self.layout.order), dtype=np.int64)
+        packed = codes < HASHED
+        for j in range(PACKED):
+            ids[packed, j] = (codes[packed] >> np.uint64(16 * (PACKED - 1 - j))) & np.uint64(0xFFFF)
+        hashed = np.flatnonzero(~packed)
+        if len(hashed):
+            ids[hashed] = self._keys(codes[hashed])
+        words = [row.tobytes().decode("utf-32-le").rstrip("\0") for row in units[ids]]
+        return words, np.concatenate(counts), pair_hash(codes)
+
+    def _keys(self, codes: np.ndarray) -> np.ndarray:
+        """The unit ids of the hashed ``codes``, from the keys file."""
+        members = KeySet(codes)
+        keys = np.zeros((len(codes), self.layout.words), dtype=np.uint64)
         width = 1 + self.layout.words
         rows_per_read = max(1, (64 << 20) // (8 * width))
         with open(self.keys_path, "rb") as handle:
@@ -144,29 +244,68 @@ class Sequences:
                 index = members.index(rows[:, 0])
                 hit = index >= 0
                 keys[index[hit]] = rows[hit, 1:]
-        ids = self.layout.unpack(keys if self.layout.words > 1 else keys[:, 0])
-        words = [row.tobytes().decode("utf-32-le").rstrip("\0") for row in units[ids]]
-        return words, np.concatenate(counts), hashes
+        return self.layout.unpack(keys if self.layout.words > 1 else keys[:, 0]).astype(np.int64)
+
+
+MODIFIER_TAGS = frozenset({"n", "nr", "nrt", "nrfg", "ns", "nt", "nz", "ng", "j", "b", "a", "an", "vn"})
+HEAD_TAGS = frozenset({"n", "nr", "nrt", "nrfg", "ns", "nt", "nz", "ng", "j", "an", "vn"})
+
+
+VERB_MARGIN = 2.0  # nats more for a side that jieba tags as a verb: 外卖+小哥 is a compound, 强化+责任 a phrase
+
+
+def compound_sides(
+    units: set[str], words: set[str], dictionary: JiebaDictionary, singles: SingleParts, ids: dict[str, int]
+) -> tuple[dict[str, float], dict[str, float]]:
+    """The units that may begin and those that may end a compound, each with the margin its split
+    must clear above the threshold. A compound is a noun phrase made of a modifier and a head
+    (数字+经济, 商务+房, 高质量+发展), not an adverb with a verb (稳步+提升) nor a clause (价格+偏高).
+
+    A part in jieba's dictionary must have a noun-like tag (an adjective may modify) or be a verb,
+    with VERB_MARGIN more (a verb and its object or subject look alike: 取得+长足, 报告+显示); a
+    one-character part must also make many words at that edge (房 ends 病房, 书房 …; 届 and 式 begin
+    almost none: :class:`SingleParts`, ``ids`` giving each character's vocabulary id). A part
+    jieba does not know must be one of ``words``, the pieces of the cut itself (冬奥会), not only a
+    part of a recut piece (穿上很舒 + 服).
+    """
+    first: dict[str, float] = {}
+    last: dict[str, float] = {}
+    for text in units:
+        tag = dictionary.characters.get(text, (0, ""))[1] if len(text) == 1 else dictionary.words.get(text)
+        if tag is None and text not in words:
+            continue
+        may_begin, may_end = (singles.first[ids[text]], singles.last[ids[text]]) if len(text) == 1 else (True, True)
+        if may_begin and (tag is None or tag in MODIFIER_TAGS or tag == "v"):
+            first[text] = VERB_MARGIN if tag == "v" else 0.0
+        if may_end and (tag is None or tag in HEAD_TAGS or tag == "v"):
+            last[text] = VERB_MARGIN if tag == "v" else 0.0
+    return first, last
 
 
 def unit_cohesion(
-    sequences: dict[str, int], pieces: dict[str, int], units: set[str], total_units: int, config: DiscoveryConfig
+    sequences: dict[str, int],
+    pieces: dict[str, int],
+    sides: tuple[dict[str, float], dict[str, float]],
+    total_units: int,
+    config: DiscoveryConfig,
 ) -> dict[str, float]:
-    """The unit cohesion of each sequence that passes ``config.compound_threshold`` (see the module).
+    """The unit cohesion of each sequence that reaches ``config.compound_threshold``, or whose every
+    split is bound (as for characters, see the module).
 
-    ``sequences`` and ``pieces`` map strings to counts. The sides of a split must be ``units``
-    (the words of the cut pass and single characters) or, for a sequence of three, a compound that
-    passed: a phrase with a fragment in it (习近平 + 在贺信中) is not a compound.
+    ``sequences`` and ``pieces`` map strings to counts. The left and right side of a split must be
+    among ``sides`` (:func:`compound_sides` of the well-formed units) or, for a sequence of three,
+    a compound that passed: a phrase with a fragment in it (习近平 + 在贺信中) is not a compound.
     """
     passed: dict[str, float] = {}
     for _ in range(2):  # compounds of units, then compounds with a compound for a side
-        sides = units | passed.keys()
+        lefts = sides[0] | dict.fromkeys(passed, 0.0)
+        rights = sides[1] | dict.fromkeys(passed, 0.0)
         for text, count in sequences.items():
             if text in pieces or text in passed:
                 continue  # a piece of the cut pass: its character statistics stand
-            cohesion = _split_cohesion(text, count, sequences, pieces, sides, total_units, config.bound_share)
-            if cohesion is not None and cohesion >= config.compound_threshold:
-                passed[text] = cohesion
+            found = _split_cohesion(text, count, sequences, pieces, lefts, rights, total_units, config.bound_share)
+            if found is not None and (found[1] or found[0] >= config.compound_threshold):
+                passed[text] = found[0]
     return passed
 
 
@@ -175,25 +314,28 @@ def _split_cohesion(
     count: int,
     sequences: dict[str, int],
     pieces: dict[str, int],
-    sides: set[str] | dict.keys,
+    lefts: dict[str, float],
+    rights: dict[str, float],
     total_units: int,
     bound_share: float,
-) -> float | None:
-    """The least ln P(w) / P(left)·P(right) over the splits of ``text`` into two ``sides`` that are
-    not bound (+inf when all are; the plain least when every split is bound), None without a split."""
+) -> tuple[float, bool] | None:
+    """The least ln P(w) / P(left)·P(right), less the sides' margins, over the splits of ``text`` into
+    one of ``lefts`` and one of ``rights`` that are not bound, and False; when every such split is
+    bound (each side nearly always inside: 北京冬奥 + 会), the plain least and True; None without one."""
     log_count = math.log(count)
     cohesion, free, splits = math.inf, math.inf, 0
     for j in range(1, len(text)):
         left, right = text[:j], text[j:]
-        if left not in sides or right not in sides:
+        if left not in lefts or right not in rights:
             continue
         left_count = pieces.get(left) or sequences[left]
         right_count = pieces.get(right) or sequences[right]
         splits += 1
         ratio = math.log(total_units) + log_count - math.log(left_count) - math.log(right_count)
+        ratio -= lefts[left] + rights[right]
         cohesion = min(cohesion, ratio)
         if count < bound_share * min(left_count, right_count):
             free = min(free, ratio)
     if not splits:
         return None
-    return free if math.isfinite(free) else cohesion
+    return (free, False) if math.isfinite(free) else (cohesion, True)

@@ -9,10 +9,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from nlptk.lexicon import dictionary_edges, function_characters
-from nlptk.newwords.boundary import LONG_AFFIX
 from nlptk.newwords.cohesion import Cohesive, cohesion_of, members_at
-from nlptk.newwords.compounds import BlockSequences, Sequences, SingleParts, adjacent_pieces
+from nlptk.newwords.compounds import BlockSequences, FrequentPairs, Sequences, SingleParts, adjacent_pieces
 from nlptk.newwords.config import DiscoveryConfig
 from nlptk.newwords.hashing import cut_to_length, long_piece_hash, pair_prefix, row_hash
 from nlptk.ngrams.counting import NgramCounter, WindowStore, blocks_in_flight
@@ -21,22 +19,10 @@ from nlptk.parallel import ordered_map
 from nlptk.progress import Progress
 
 MAX_CARRY = 1 << 22  # a fragment longer than this many characters is cut (memory bound)
-CUT_BYTES_PER_CHAR = 128  # peak bytes per character while a block is cut (measured: about 110)
+CUT_BYTES_PER_CHAR = 160  # peak bytes per character while a block is cut, recut and its sequences recorded
 MIN_BLOCK_CHARS = 1 << 14
 
 PAIR_LAYOUT = KeyLayout(order=4, bits=16)  # partitions (piece hash, neighbour) keys by their top bits
-
-
-MAX_CARRY = 1 << 22  # a fragment longer than this many characters is cut (memory bound)
-CUT_BYTES_PER_CHAR = 128  # peak bytes per character while a block is cut (measured: about 110)
-MIN_BLOCK_CHARS = 1 << 14
-
-PAIR_LAYOUT = KeyLayout(order=4, bits=16)  # partitions (piece hash, neighbour) keys by their top bits
-
-
-def compound_layout(layout: KeyLayout) -> KeyLayout:
-    """Keys of compounds (sequences of adjacent pieces): up to MAX_ORDER characters, exact."""
-    return KeyLayout(order=MAX_ORDER, bits=layout.bits)
 
 
 def _id_blocks_with_carry(counter: NgramCounter, block_chars: int) -> Iterator[np.ndarray]:
@@ -72,8 +58,8 @@ def _block_end(block: np.ndarray, block_chars: int) -> int | None:
 class LongPieces:
     """Counts of pieces longer than n: strings spilled to hash-partitioned files, counted one file at a time."""
 
-    def __init__(self, tmpdir: str, partitions: int) -> None:
-        self._paths = [os.path.join(tmpdir, f"long{i:04d}.txt") for i in range(partitions)]
+    def __init__(self, tmpdir: str, partitions: int, name: str = "long") -> None:
+        self._paths = [os.path.join(tmpdir, f"{name}{i:04d}.txt") for i in range(partitions)]
 
     def add(self, words: list[str], hashes: np.ndarray) -> None:
         if not words:
@@ -105,29 +91,38 @@ class Pieces:
     left_pairs: WindowStore
     right_pairs: WindowStore
     long: LongPieces
+    recut_short: WindowStore  # pieces of recut failing pieces: units of compounds, not words themselves
+    recut_long: LongPieces
     compounds: Sequences  # sequences of adjacent pieces (see nlptk.newwords.compounds)
     units: int = 0  # pieces cut, single characters included
 
 
 @dataclass
 class _BlockPieces:
-    """The pieces of one block: sorted keys of short pieces, (hash|neighbour) pairs, long piece strings."""
+    """The pieces of one block: those of the cut and those of recut failing pieces, (hash|neighbour)
+    pairs of the first and of the sequences of adjacent pieces, the sequences."""
 
     chars: int
-    short: np.ndarray
+    cut: _Recorded
+    recut: _Recorded
     left_pairs: np.ndarray
     right_pairs: np.ndarray
-    long: list[str]
-    long_hashes: np.ndarray
     units: int  # pieces of every length
-    compounds: BlockSequences | None  # the sequences of 2 and 3 adjacent pieces
+    compounds: BlockSequences | None
 
 
-def cut_and_count(counter: NgramCounter, cohesive: Cohesive, config: DiscoveryConfig, progress: Progress) -> Pieces:
-    """Cut the corpus into pieces and store them: the three stores hold memory/8 together, the
+def cut_and_count(
+    counter: NgramCounter,
+    cohesive: Cohesive,
+    pairs: FrequentPairs,
+    singles: SingleParts,
+    config: DiscoveryConfig,
+    progress: Progress,
+) -> Pieces:
+    """Cut the corpus into pieces and store them: the five stores hold memory/8 together, the
     blocks being cut at most memory/4 (and the corpus ids of the counter memory/8)."""
     layout = counter.layout
-    hold = config.memory // 24
+    hold = config.memory // 40
     # Partitions of at most 32 MB or memory/16 each, as the pieces of every character could be.
     parts = max(2, -(-counter.chars * 8 * layout.words // min(config.memory // 16, 32 << 20)))
     pieces = Pieces(
@@ -135,21 +130,24 @@ def cut_and_count(counter: NgramCounter, cohesive: Cohesive, config: DiscoveryCo
         left_pairs=WindowStore(PAIR_LAYOUT, hold, counter.tmpdir, parts, name="left"),
         right_pairs=WindowStore(PAIR_LAYOUT, hold, counter.tmpdir, parts, name="right"),
         long=LongPieces(counter.tmpdir, max(1, parts // 4)),
+        recut_short=WindowStore(layout, hold, counter.tmpdir, parts, name="recut"),
+        recut_long=LongPieces(counter.tmpdir, max(1, parts // 4), name="recut_long"),
         compounds=Sequences(KeyLayout(order=MAX_ORDER, bits=layout.bits), hold, counter.tmpdir, parts),
     )
     units = counter.vocab.unit_array()
-    singles = SingleParts.of(units, function_characters(), dictionary_edges(), LONG_AFFIX)
 
     def cut(block: np.ndarray) -> _BlockPieces:
-        return _cut_block(block, layout, cohesive, units, pieces.compounds.layout, singles)
+        return _cut_block(block, layout, cohesive, units, pieces.compounds.layout, singles, pairs)
 
     block_chars = max(config.memory // (4 * CUT_BYTES_PER_CHAR * blocks_in_flight()), MIN_BLOCK_CHARS)
     for block_pieces in ordered_map(cut, _id_blocks_with_carry(counter, block_chars)):
         progress.advance(block_pieces.chars)
-        pieces.short.add(block_pieces.short)
+        pieces.short.add(block_pieces.cut.short)
+        pieces.recut_short.add(block_pieces.recut.short)
         pieces.left_pairs.add(block_pieces.left_pairs)
         pieces.right_pairs.add(block_pieces.right_pairs)
-        pieces.long.add(block_pieces.long, block_pieces.long_hashes)
+        pieces.long.add(block_pieces.cut.long, block_pieces.cut.long_hashes)
+        pieces.recut_long.add(block_pieces.recut.long, block_pieces.recut.long_hashes)
         if block_pieces.compounds is not None:
             pieces.compounds.add(block_pieces.compounds)
         pieces.units += block_pieces.units
@@ -163,13 +161,15 @@ def _cut_block(
     units: np.ndarray,
     sequence_layout: KeyLayout,
     singles: SingleParts,
+    pairs: FrequentPairs,
 ) -> _BlockPieces:
     """Cut one block (ending at a fragment boundary) into pieces."""
     n = layout.order
     positions = np.flatnonzero(block)
     if len(positions) == 0:
         empty = np.zeros(0, dtype=np.uint64)
-        return _BlockPieces(len(block), layout.empty(), empty, empty, [], empty, 0, None)
+        nothing = _Recorded(layout.empty(), [], empty, empty)
+        return _BlockPieces(len(block), nothing, nothing, empty, empty, 0, None)
     windows = layout.windows(block)  # one per entry of ``positions``
     in_g = members_at(windows, positions, block, layout, cohesive)
     longest = np.zeros(len(positions), dtype=np.int64)
@@ -184,39 +184,63 @@ def _cut_block(
     joined = nonzero & np.append(nonzero[1:], False) & (reach > np.arange(len(block)))
     ends = np.flatnonzero(nonzero & ~joined)
     starts = np.flatnonzero(nonzero & ~np.concatenate(([False], joined[:-1])))
-    rank = np.searchsorted(positions, starts)  # index of each piece's first character in ``positions``
+    rank = (np.cumsum(nonzero) - 1)[starts]  # index of each piece's first character in ``positions``
     lengths = ends - starts + 1
-    rank, lengths = _recut(rank, lengths, in_g, windows, layout, cohesive)
-    order = np.argsort(rank, kind="stable")
-    rank, lengths = rank[order], lengths[order]
+    rank, lengths, recut = _recut(rank, lengths, in_g, windows, layout, cohesive)
+    order = np.argsort(rank)  # distinct: no ties
+    rank, lengths, recut = rank[order], lengths[order], recut[order]
     starts = positions[rank]
-    ends = starts + lengths - 1
     padded = np.concatenate(([0], block, [0])).astype(np.uint64)
-    left, right = padded[starts], padded[ends + 2]
-
-    short = lengths <= n
-    short_keys = cut_to_length(layout, windows[rank[short]], lengths[short])
-    short_sorted = layout.sort(short_keys.copy())
-    long_strings: list[str] = []
-    long_hashes = np.zeros(0, dtype=np.uint64)
+    cut = _record(layout, windows, rank[~recut], starts[~recut], lengths[~recut], block, units)
+    recut_pieces = _record(layout, windows, rank[recut], starts[recut], lengths[recut], block, units)
+    compounds = adjacent_pieces(sequence_layout, block, starts, lengths, singles, pairs)
     # Every piece's neighbours, single characters' too: their branching entropy is defined.
-    hashes, lefts, rights = [row_hash(short_keys)], [left[short]], [right[short]]
+    hashed = pair_prefix(np.concatenate((cut.hashes, compounds.hashes)), layout)
+    lefts = np.concatenate((padded[starts[~recut]], padded[compounds.starts]))
+    rights = np.concatenate((padded[starts[~recut] + lengths[~recut] + 1], padded[compounds.ends + 2]))
+    return _BlockPieces(
+        len(block), cut, recut_pieces, np.sort(hashed | lefts), np.sort(hashed | rights), len(rank), compounds
+    )
+
+
+@dataclass
+class _Recorded:
+    """Pieces of a block: sorted keys of the short ones, strings of the long ones, the hash of each
+    (short ones first, in the order given, then long ones)."""
+
+    short: np.ndarray
+    long: list[str]
+    long_hashes: np.ndarray
+    hashes: np.ndarray
+
+
+def _record(
+    layout: KeyLayout,
+    windows: np.ndarray,
+    rank: np.ndarray,
+    starts: np.ndarray,
+    lengths: np.ndarray,
+    block: np.ndarray,
+    units: np.ndarray,
+) -> _Recorded:
+    """The keys, strings and hashes of the pieces at ``starts`` (``units``: code point by id)."""
+    short = lengths <= layout.order
+    keys = cut_to_length(layout, windows[rank[short]], lengths[short])
     long_pieces = np.flatnonzero(~short)
+    long_hashes = np.zeros(0, dtype=np.uint64)
+    strings: list[str] = []
     if len(long_pieces):
         long_hashes = long_piece_hash(layout, windows, rank[long_pieces], lengths[long_pieces])
-        hashes.append(long_hashes)
-        lefts.append(left[long_pieces])
-        rights.append(right[long_pieces])
+        ends = starts[long_pieces] + lengths[long_pieces]
         cps = units[block]
-        for s, e in zip(starts[long_pieces].tolist(), (ends[long_pieces] + 1).tolist(), strict=True):
-            long_strings.append(cps[s:e].tobytes().decode("utf-32-le"))
-    compounds = adjacent_pieces(sequence_layout, block, rank, starts, lengths, singles)
-    hashed = pair_prefix(np.concatenate((*hashes, compounds.hashes)), layout)
-    left_pairs = np.sort(hashed | np.concatenate((*lefts, padded[compounds.starts])))
-    right_pairs = np.sort(hashed | np.concatenate((*rights, padded[compounds.ends + 2])))
-    return _BlockPieces(
-        len(block), short_sorted, left_pairs, right_pairs, long_strings, long_hashes, len(rank), compounds
-    )
+        strings = [
+            cps[s:e].tobytes().decode("utf-32-le")
+            for s, e in zip(starts[long_pieces].tolist(), ends.tolist(), strict=True)
+        ]
+    hashes = np.zeros(len(rank), dtype=np.uint64)
+    hashes[np.flatnonzero(short)] = row_hash(keys)
+    hashes[long_pieces] = long_hashes
+    return _Recorded(layout.sort(keys.copy()), strings, long_hashes, hashes)
 
 
 MAX_RECUT_ROUNDS = 64  # a failing piece still failing after this many cuts is dropped, as in the reference
@@ -229,19 +253,21 @@ def _recut(
     windows: np.ndarray,
     layout: KeyLayout,
     cohesive: Cohesive,
-) -> tuple[np.ndarray, np.ndarray]:
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Valid pieces, and the failing ones recut at their weakest gaps until their parts are valid.
 
     A piece of length 3..n must be in G, a longer one must have every n-window in G. A piece
     that fails is not dropped (the reference drops it, and every word inside with it: 泽连斯基
     in 总统泽连斯基表示): it is cut at its weakest gap, the one whose strongest spanning member
     of G is the least cohesive (统|泽, spanned only by 统泽), and each part is tested again.
-    ``rank`` and the result index characters in ``positions`` order.
+    ``rank`` and the result index characters in ``positions`` order; the third array marks the
+    parts of recut pieces.
     """
     n = layout.order
     total = len(windows)
-    breaks = np.append(np.flatnonzero(~in_g[n]), total)
-    run = breaks[np.searchsorted(breaks, np.arange(total))] - np.arange(total)  # n-windows in G from here on
+    index = np.arange(total)
+    next_break = np.minimum.accumulate(np.where(in_g[n], total, index)[::-1])[::-1]
+    run = next_break - index  # n-windows in G from here on
 
     def valid(rank: np.ndarray, lengths: np.ndarray) -> np.ndarray:
         ok = lengths <= 2
@@ -254,7 +280,7 @@ def _recut(
 
     ok = valid(rank, lengths)
     if ok.all():
-        return rank, lengths
+        return rank, lengths, np.zeros(len(rank), dtype=bool)
     kept_rank, kept_lengths = [rank[ok]], [lengths[ok]]
     rank, lengths = rank[~ok], lengths[~ok]
     strength = _gap_strength(rank, lengths, in_g, windows, layout, cohesive)
@@ -262,9 +288,8 @@ def _recut(
         gap_starts = np.cumsum(lengths - 1) - (lengths - 1)
         gaps = np.repeat(rank, lengths - 1) + _offsets(lengths - 1)  # gap i: between characters i and i+1
         weakest = np.minimum.reduceat(strength[gaps], gap_starts)
-        weakest_gaps = np.flatnonzero(strength[gaps] == np.repeat(weakest, lengths - 1))
-        _, first = np.unique(np.repeat(np.arange(len(rank)), lengths - 1)[weakest_gaps], return_index=True)
-        cut = gaps[weakest_gaps[first]]  # the first weakest gap of each piece
+        at_weakest = np.where(strength[gaps] == np.repeat(weakest, lengths - 1), gaps, total)
+        cut = np.minimum.reduceat(at_weakest, gap_starts)  # the first weakest gap of each piece
         rank, lengths = np.concatenate((rank, cut + 1)), np.concatenate((cut - rank + 1, rank + lengths - 1 - cut))
         ok = valid(rank, lengths)
         kept_rank.append(rank[ok])
@@ -272,7 +297,9 @@ def _recut(
         rank, lengths = rank[~ok], lengths[~ok]
         if not len(rank):
             break
-    return np.concatenate(kept_rank), np.concatenate(kept_lengths)
+    recut = np.ones(sum(map(len, kept_rank)), dtype=bool)
+    recut[: len(kept_rank[0])] = False
+    return np.concatenate(kept_rank), np.concatenate(kept_lengths), recut
 
 
 def _gap_strength(
@@ -292,8 +319,8 @@ def _gap_strength(
         if not len(at):
             continue
         value = cohesion_of(layout.prefix(windows[at], k), layout, cohesive)
-        for j in range(k - 1):
-            np.maximum.at(strength, at + j, value)
+        for j in range(k - 1):  # the members of one length start at distinct positions: no repeated index
+            strength[at + j] = np.maximum(strength[at + j], value)
     return strength
 
 

@@ -13,20 +13,22 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 import numpy as np
 
 from nlptk.errors import NlptkError
 from nlptk.io import read_chunks, resolve_inputs
-from nlptk.newwords.boundary import branching, reject_fragments, well_formed
+from nlptk.lexicon import function_characters, jieba_dictionary
+from nlptk.newwords.boundary import LONG_AFFIX, branching, reject_fragments, well_formed
 from nlptk.newwords.cohesion import Cohesive, cohesion_of, cohesive_ngrams, frequent_ngrams
-from nlptk.newwords.compounds import unit_cohesion
+from nlptk.newwords.compounds import FrequentPairs, SingleParts, compound_sides, unit_cohesion
 from nlptk.newwords.config import DiscoveryConfig, Word
 from nlptk.newwords.cutting import Pieces, cut_and_count
 from nlptk.newwords.hashing import long_piece_hash, pair_prefix, row_hash
-from nlptk.ngrams.counting import NgramCounter, chunk_bytes_for
-from nlptk.ngrams.keys import count_runs
+from nlptk.ngrams.counting import NgramCounter, WindowStore, chunk_bytes_for
+from nlptk.ngrams.keys import KeyLayout, count_runs
+from nlptk.parallel import ordered_map
 from nlptk.progress import NoProgress, Progress
 from nlptk.text import codepoints
 
@@ -51,10 +53,18 @@ def discover_words(
         unigram_total, frequent = frequent_ngrams(counter, config.min_count)
         cohesive = cohesive_ngrams(counter.layout, frequent, unigram_total, config, len(counter.vocab))
         progress.stage("cutting", counter.chars)
-        return _collect(counter, cohesive, cut_and_count(counter, cohesive, config, progress), config)
+        bigrams = frequent.get(2, (counter.layout.empty(), None))[0]
+        pairs = FrequentPairs(counter.layout.unit(bigrams, 0), counter.layout.unit(bigrams, 1), len(counter.vocab) + 1)
+        singles = SingleParts.of(
+            counter.vocab.unit_array(), function_characters(), jieba_dictionary().edges, LONG_AFFIX
+        )
+        pieces = cut_and_count(counter, cohesive, pairs, singles, config, progress)
+        return _collect(counter, cohesive, pieces, singles, config)
 
 
-def _collect(counter: NgramCounter, cohesive: Cohesive, pieces: Pieces, config: DiscoveryConfig) -> list[Word]:
+def _collect(
+    counter: NgramCounter, cohesive: Cohesive, pieces: Pieces, singles: SingleParts, config: DiscoveryConfig
+) -> list[Word]:
     """Frequent pieces with their cohesion and boundary statistics, fragments rejected."""
     layout = counter.layout
     table_units = counter.vocab.unit_array()
@@ -62,22 +72,11 @@ def _collect(counter: NgramCounter, cohesive: Cohesive, pieces: Pieces, config: 
     counts: list[np.ndarray] = []
     cohesions: list[np.ndarray] = []
     hashes: list[np.ndarray] = []
-    for sorted_keys in pieces.short.sorted_partitions():
-        keys, freq = count_runs(sorted_keys)
-        keep = freq >= config.min_count
-        keys, freq = keys[keep], freq[keep]
-        lengths = np.zeros(len(keys), dtype=np.int64)
-        for k in range(layout.order):
-            lengths += layout.unit(keys, k) != 0
-        for k in range(1, layout.order + 1):
-            sel = lengths == k
-            if not sel.any():
-                continue
-            cps = table_units[layout.unpack(keys[sel], k)]
-            words.extend(np.ascontiguousarray(cps).view(f"<U{k}").ravel().tolist())
-            counts.append(freq[sel])
-            cohesions.append(cohesion_of(keys[sel], layout, cohesive) if k >= 2 else np.full(sel.sum(), np.nan))
-            hashes.append(row_hash(keys[sel]))
+    for k, keys, freq in _frequent_short(pieces.short, config.min_count, layout):
+        words.extend(_strings(keys, k, layout, table_units))
+        counts.append(freq)
+        cohesions.append(cohesion_of(keys, layout, cohesive) if k >= 2 else np.full(len(keys), np.nan))
+        hashes.append(row_hash(keys))
     for word, long_count in sorted(pieces.long.frequent(config.min_count)):
         ids = counter.vocab.encode_chars(codepoints(word), np.ones(len(word), bool), grow=False)
         windows = layout.windows(np.append(ids, 0))
@@ -93,8 +92,9 @@ def _collect(counter: NgramCounter, cohesive: Cohesive, pieces: Pieces, config: 
     count_array = np.concatenate(counts) if counts else np.zeros(0, dtype=np.int64)
     cohesion_array = np.concatenate(cohesions) if cohesions else np.zeros(0)
     hash_array = pair_prefix(np.concatenate((*hashes, sequence_hashes)), layout)
-    left = branching(pieces.left_pairs, hash_array, layout)
-    right = branching(pieces.right_pairs, hash_array, layout)
+    left, right = ordered_map(
+        lambda pairs: branching(pairs, hash_array, layout), (pieces.left_pairs, pieces.right_pairs)
+    )
 
     def word(text: str, i: int, count: int, cohesion: float) -> Word:
         entropies = float(left[0][i]), float(right[0][i])
@@ -105,10 +105,16 @@ def _collect(counter: NgramCounter, cohesive: Cohesive, pieces: Pieces, config: 
         result = reject_fragments(result, config)
     if config.compounds:
         piece_counts = dict(zip(words, count_array.tolist(), strict=True))
-        known = set(words)
-        units = {text for text in words if len(text) == 1 or well_formed(text, known)}
+        for text, count in _recut_counts(pieces, config.min_count, layout, table_units):
+            piece_counts[text] = piece_counts.get(text, 0) + count
+        known = set(piece_counts)
+        split_sides = {text[:j] for text in sequences for j in range(1, len(text))}
+        split_sides |= {text[j:] for text in sequences for j in range(1, len(text))}
+        units = {text for text in split_sides & known if len(text) == 1 or well_formed(text, known)}
+        ids = {chr(cp): i for i, cp in enumerate(table_units.tolist()) if cp}
+        sides = compound_sides(units, set(words), jieba_dictionary(), singles, ids)
         sequence_count = dict(zip(sequences, sequence_counts.tolist(), strict=True))
-        passed = unit_cohesion(sequence_count, piece_counts, units, pieces.units, config)
+        passed = unit_cohesion(sequence_count, piece_counts, sides, pieces.units, config)
         compounds = [
             word(text, len(words) + i, sequence_count[text], passed[text])
             for i, text in enumerate(sequences)
@@ -119,3 +125,32 @@ def _collect(counter: NgramCounter, cohesive: Cohesive, pieces: Pieces, config: 
         result.extend(compounds)
     result.sort(key=lambda w: (-w.count, w.word))
     return result
+
+
+def _frequent_short(
+    store: WindowStore, min_count: int, layout: KeyLayout
+) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
+    """(length, keys, counts) of the pieces of at most n characters seen at least ``min_count`` times."""
+    for sorted_keys in store.sorted_partitions():
+        keys, freq = count_runs(sorted_keys)
+        keep = freq >= min_count
+        keys, freq = keys[keep], freq[keep]
+        lengths = np.zeros(len(keys), dtype=np.int64)
+        for k in range(layout.order):
+            lengths += layout.unit(keys, k) != 0
+        for k in range(1, layout.order + 1):
+            sel = lengths == k
+            if sel.any():
+                yield k, keys[sel], freq[sel]
+
+
+def _strings(keys: np.ndarray, k: int, layout: KeyLayout, units: np.ndarray) -> list[str]:
+    """The text of k-unit keys; ``units`` maps ids to code points."""
+    return np.ascontiguousarray(units[layout.unpack(keys, k)]).view(f"<U{k}").ravel().tolist()
+
+
+def _recut_counts(pieces: Pieces, min_count: int, layout: KeyLayout, units: np.ndarray) -> Iterator[tuple[str, int]]:
+    """The pieces of recut failing pieces seen at least ``min_count`` times there, with those counts."""
+    for k, keys, freq in _frequent_short(pieces.recut_short, min_count, layout):
+        yield from zip(_strings(keys, k, layout, units), freq.tolist(), strict=True)
+    yield from pieces.recut_long.frequent(min_count)
