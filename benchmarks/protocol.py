@@ -4,7 +4,8 @@
 
 Raw text only: title/train.jsonl content + cws/pd1998 with spaces removed + pku_test.utf8.
 The top 50,000 words of `nlptk newwords` (one-character pieces included, as in the
-reference) become the lexicon; `nlptk segment --lexicon` cuts pku_test.utf8 and
+reference; `--units words`, as a segmenter's lexicon should be, and the default with
+compounds for comparison) become the lexicon; `nlptk segment --lexicon` cuts pku_test.utf8 and
 `nlptk evaluate segment` scores it against the gold with the PKU training word list.
 Rows for jieba's dictionary are given for scale.
 """

@@ -30,7 +30,8 @@ def recall(name: str, out_dir: str) -> None:
     run = measure(nlptk("newwords", str(build(name)), "--quiet", *RUNS[name]), stdout=output)
     if run.returncode:
         raise SystemExit("newwords failed")
-    found = {line.split("\t", 1)[0] for line in open(output, encoding="utf-8")}
+    with open(output, encoding="utf-8") as handle:
+        found = {line.split("\t", 1)[0] for line in handle}
     with open(JUDGED / f"{name}_recall.tsv", encoding="utf-8") as handle:
         terms = [(row["term"], row["category"]) for row in csv.DictReader(handle, delimiter="\t")]
     hits = Counter(category for term, category in terms if term in found)

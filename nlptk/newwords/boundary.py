@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from nlptk.lexicon import function_characters, jieba_dictionary
@@ -66,7 +68,8 @@ def reject_fragments(words: list[Word], config: DiscoveryConfig, context: set[st
     """Drop pieces that are parts of longer units or a word with a function character stuck on.
 
     - one neighbour nearly always extends it (枝繁叶 → 茂): top neighbour share ≥ ``max_neighbour_share``;
-    - its neighbours barely vary: branching entropy < ``min_entropy`` on either side;
+    - its neighbours barely vary: branching entropy < ``min_entropy`` on either side (for a
+      piece seen fewer than 7 times, < ln(count/2));
     - three or more characters made of a one-character function word (的 了 在 把 是 …) and a
       discovered word (的田野 = 的 + 田野, 走上了 = 走上 + 了), unless that character begins (or
       ends) 300 or more longer words of jieba's dictionary: 会 ends 运动会, so 北京冬奥会 stays;
@@ -90,10 +93,12 @@ def reject_fragments(words: list[Word], config: DiscoveryConfig, context: set[st
 
 
 def _unbounded(word: Word, config: DiscoveryConfig) -> bool:
-    """Whether ``word`` is nearly always extended by one neighbour or its neighbours barely vary."""
+    """Whether ``word`` is nearly always extended by one neighbour or its neighbours barely vary
+    (a piece seen n times has at most ln n nats: below 7 times, ln(n/2) is enough)."""
+    least_entropy = min(config.min_entropy, math.log(word.count / 2)) if word.count >= 2 else 0.0
     return len(word.word) >= 2 and (
         max(word.left_share, word.right_share) >= config.max_neighbour_share
-        or min(word.left_entropy, word.right_entropy) < config.min_entropy
+        or min(word.left_entropy, word.right_entropy) < least_entropy
     )
 
 
