@@ -13,8 +13,11 @@ from nlptk.ngrams.keys import KeyLayout, count_runs
 from nlptk.text import CharClass, classify
 
 PARTICLES = frozenset("的了着过")  # structural and aspect particles that end a phrase, not a word
+DEMONSTRATIVES = frozenset("这那此其某")  # they begin no new word: 这趟, 那老者, 此次峰会, 某愿
+ADVERB_TAGS = frozenset({"d", "ad"})
 INNER_PARTICLES = frozenset("的了")  # inside a new word of three or more: a phrase (规律的认识, 作了说明)
 NUMERALS = frozenset("一二三四五六七八九十两几")
+DIGITS = NUMERALS | frozenset("零〇百千万亿")  # Chinese numerals: 十九大, 三江源 are words
 CLASSIFIERS = frozenset("个场位批")  # classifiers that begin no word: 个月, 场比赛 are a count and a noun
 ADVERBS = frozenset("不也就都还又将只已却最更再才便正则曾约先太均未越极仅竟刚很挺较稍偏")
 SPEECH_VERBS = frozenset("道曰说称问答")  # 八戒道, 叹曰, 当天称: a speaker and the verb of speaking
@@ -80,10 +83,13 @@ def reject_fragments(words: list[Word], config: DiscoveryConfig, context: set[st
       dictionary: a word with a pronoun, preposition, adverb or particle on it (叫我, 被打, 遂将,
       这篇, 冷啊, 党的, 带着, 住过); 共赢 and 颍上 stay (共享 …, 线上 …);
     - not in jieba's dictionary and a word (of jieba's, or discovered) with a grammatical edge: a
-      count (二是, 个月, 场比赛), a degree or time adverb (很好, 更大, 刚买), a verb of speaking
-      (八戒道, 叹曰), a localiser after two or more characters (范围内), a complement (站在, 听得);
+      count (二是, 个月, 场比赛; a classifier or unit jieba tags m or q before a word of its:
+      年同期, 号客轮), a degree or time adverb (很好, 更大, 刚买), a verb of speaking (八戒道, 叹曰),
+      a localiser after two or more characters (范围内), a complement (站在, 听得);
     - three or more characters, not in jieba's dictionary, with 的 or 了 after the first: a phrase
-      or a clause (规律的认识, 作了说明, 取而代之的是);
+      or a clause (规律的认识, 作了说明, 取而代之的是); or an adverb and a verb of the dictionary,
+      two characters or more each (扎实推进, 共同见证);
+    - a demonstrative first (这趟, 那老者, 此次峰会);
     - numbers, alone or with Han characters (23, 3个, 31日): quantities, not words.
 
     ``context`` holds more words the pieces may be made of (the word list, when ``words`` are compounds).
@@ -118,6 +124,16 @@ def well_formed(text: str, pieces: set[str]) -> bool:
         or _grammatical_edge(text, function_chars, dictionary, pieces)
         or (len(text) >= 3 and _function_edged(text, function_chars, pieces))
         or (len(text) >= 3 and any(char in INNER_PARTICLES for char in text[1:]))
+        or text[0] in DEMONSTRATIVES
+        or (len(text) >= 3 and _adverb_and_verb(text, dictionary))
+    )
+
+
+def _adverb_and_verb(text: str, dictionary: dict[str, str]) -> bool:
+    """Whether ``text`` splits into an adverb and a verb of jieba's dictionary (扎实推进, 初步形成,
+    共同见证): a verb phrase, not a word."""
+    return any(
+        dictionary.get(text[:j]) in ADVERB_TAGS and dictionary.get(text[j:]) == "v" for j in range(2, len(text) - 1)
     )
 
 
@@ -144,7 +160,12 @@ def _function_edged(text: str, function_chars: frozenset[str], pieces: set[str])
     )
 
 
-def _grammatical_edge(text: str, function_chars: frozenset[str], dictionary: frozenset[str], pieces: set[str]) -> bool:
+def _counting_tag(char: str) -> bool:
+    """Whether jieba tags the character as a numeral or a classifier (年, 号, 种, 场, 次, …)."""
+    return jieba_dictionary().characters.get(char, (0, ""))[1] in ("m", "q")
+
+
+def _grammatical_edge(text: str, function_chars: frozenset[str], dictionary: dict[str, str], pieces: set[str]) -> bool:
     """Whether ``text`` is a count, an adverb, a verb of speaking, a localiser or a complement
     attached to a word (see :func:`reject_fragments`)."""
     first, last, rest, head = text[0], text[-1], text[1:], text[:-1]
@@ -152,6 +173,8 @@ def _grammatical_edge(text: str, function_chars: frozenset[str], dictionary: fro
         return True  # 二是, 四是
     if first in CLASSIFIERS:
         return True
+    if len(text) >= 3 and first not in DIGITS and _counting_tag(first) and rest in dictionary:
+        return True  # 场比赛, 年同期, 号客轮: a count that lost its number
     if len(text) == 2 and first in ADVERBS:
         return True
     if (last in SPEECH_VERBS or (last in LOCALISERS and len(text) >= 3)) and (head in dictionary or head in pieces):
