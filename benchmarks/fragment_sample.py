@@ -10,12 +10,12 @@
         > benchmarks/judged/reviews_top100.tsv
     python benchmarks/fragment_sample.py --corpus reviews --min-count 8 --first 100 \
         > benchmarks/judged/reviews_top100_score.tsv
-    python benchmarks/fragment_sample.py --corpus news100 --seed 5 > benchmarks/judged/news100_random200_v5.tsv
-    python benchmarks/fragment_sample.py --corpus news100 --first 100 > benchmarks/judged/news100_top100_v5.tsv
-    python benchmarks/fragment_sample.py --corpus reviews --min-count 8 -n 100 --seed 5 \
-        > benchmarks/judged/reviews_random100_v5.tsv
+    python benchmarks/fragment_sample.py --corpus news100 --seed 6 > benchmarks/judged/news100_random200_v6.tsv
+    python benchmarks/fragment_sample.py --corpus news100 --first 100 > benchmarks/judged/news100_top100_v6.tsv
+    python benchmarks/fragment_sample.py --corpus reviews --min-count 8 -n 100 --seed 6 \
+        > benchmarks/judged/reviews_random100_v6.tsv
     python benchmarks/fragment_sample.py --corpus reviews --min-count 8 --first 100 \
-        > benchmarks/judged/reviews_top100_v5.tsv
+        > benchmarks/judged/reviews_top100_v6.tsv
     python benchmarks/fragment_sample.py --score benchmarks/judged/title_sample.tsv
 
 The sample: ``-n`` words drawn with ``--seed`` from all `--exclude jieba` outputs on a corpus

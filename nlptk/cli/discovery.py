@@ -110,7 +110,8 @@ def newwords(
     """Discover words in raw text, the best evidenced first; with --baseline, the words new in time.
 
     Columns (TSV) or keys (JSONL): word, count, cohesion (ln of the least likely split's ratio
-    P(w) / P(left)·P(right)), left_entropy and right_entropy (branching entropy of the neighbouring
+    P(w) / P(left)·P(right), leaving out splits with a side that always occurs inside the word; for
+    a compound, between its pieces), left_entropy and right_entropy (branching entropy of the neighbouring
     characters, in nats), score (cohesion + the smaller entropy: the default order, --sort). A
     single character has no split: its cohesion and score are empty fields in TSV and null in
     JSONL (--min-len 1 prints single characters; they come last in score order).
