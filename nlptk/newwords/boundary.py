@@ -17,7 +17,6 @@ DEMONSTRATIVES = frozenset("这那此其某")  # they begin no new word: 这趟,
 ADVERB_TAGS = frozenset({"d", "ad"})
 INNER_PARTICLES = frozenset("的了")  # inside a new word of three or more: a phrase (规律的认识, 作了说明)
 NUMERALS = frozenset("一二三四五六七八九十两几")
-DIGITS = NUMERALS | frozenset("零〇百千万亿")  # Chinese numerals: 十九大, 三江源 are words
 CLASSIFIERS = frozenset("个场位批")  # classifiers that begin no word: 个月, 场比赛 are a count and a noun
 ADVERBS = frozenset("不也就都还又将只已却最更再才便正则曾约先太均未越极仅竟刚很挺较稍偏")
 SPEECH_VERBS = frozenset("道曰说称问答")  # 八戒道, 叹曰, 当天称: a speaker and the verb of speaking
@@ -83,9 +82,9 @@ def reject_fragments(words: list[Word], config: DiscoveryConfig, context: set[st
       dictionary: a word with a pronoun, preposition, adverb or particle on it (叫我, 被打, 遂将,
       这篇, 冷啊, 党的, 带着, 住过); 共赢 and 颍上 stay (共享 …, 线上 …);
     - not in jieba's dictionary and a word (of jieba's, or discovered) with a grammatical edge: a
-      count (二是, 个月, 场比赛; a classifier or unit jieba tags m or q before a word of its:
-      年同期, 号客轮), a degree or time adverb (很好, 更大, 刚买), a verb of speaking (八戒道, 叹曰),
-      a localiser after two or more characters (范围内), a complement (站在, 听得);
+      count (二是, 个月, 场比赛; a character jieba tags as a classifier before a word of its: 类商品,
+      名党员), a degree or time adverb (很好, 更大, 刚买), a verb of
+      speaking (八戒道, 叹曰), a localiser after two or more characters (范围内), a complement (站在, 听得);
     - three or more characters, not in jieba's dictionary, with 的 or 了 after the first: a phrase
       or a clause (规律的认识, 作了说明, 取而代之的是); or an adverb and a verb of the dictionary,
       two characters or more each (扎实推进, 共同见证);
@@ -160,9 +159,10 @@ def _function_edged(text: str, function_chars: frozenset[str], pieces: set[str])
     )
 
 
-def _counting_tag(char: str) -> bool:
-    """Whether jieba tags the character as a numeral or a classifier (年, 号, 种, 场, 次, …)."""
-    return jieba_dictionary().characters.get(char, (0, ""))[1] in ("m", "q")
+def _lost_count(char: str) -> bool:
+    """Whether jieba tags the character as a classifier (场, 次, 台, 名, …): before a word, a count
+    that lost its number. Units it tags as numerals are left alone: 元 begins 元宇宙."""
+    return jieba_dictionary().characters.get(char, (0, ""))[1] == "q"
 
 
 def _grammatical_edge(text: str, function_chars: frozenset[str], dictionary: dict[str, str], pieces: set[str]) -> bool:
@@ -173,8 +173,8 @@ def _grammatical_edge(text: str, function_chars: frozenset[str], dictionary: dic
         return True  # 二是, 四是
     if first in CLASSIFIERS:
         return True
-    if len(text) >= 3 and first not in DIGITS and _counting_tag(first) and rest in dictionary:
-        return True  # 场比赛, 年同期, 号客轮: a count that lost its number
+    if len(text) >= 3 and _lost_count(first) and rest in dictionary:
+        return True  # 场比赛, 号客轮: a count that lost its number
     if len(text) == 2 and first in ADVERBS:
         return True
     if (last in SPEECH_VERBS or (last in LOCALISERS and len(text) >= 3)) and (head in dictionary or head in pieces):

@@ -20,14 +20,13 @@ from functools import lru_cache
 import numpy as np
 
 from nlptk.lexicon import EdgeCounts, JiebaDictionary
-from nlptk.newwords.config import DiscoveryConfig
+from nlptk.newwords.config import SINGLE_AFFIX, DiscoveryConfig
 from nlptk.newwords.hashing import mix
 from nlptk.ngrams.counting import WindowStore
 from nlptk.ngrams.keys import KeyLayout, count_runs
 from nlptk.ngrams.keyset import KeySet
 
 SEQUENCE_LENGTHS = (2, 3)  # pieces per sequence
-SINGLE_AFFIX = 100  # a one-character part must begin (or end) this many longer dictionary words
 HASH_LAYOUT = KeyLayout(order=4, bits=16)  # partitions the sequence hashes by their top bits
 
 

@@ -15,6 +15,7 @@ from nlptk.ngrams.keys import MAX_ORDER
 from nlptk.text import LatinMode
 
 DEFAULT_THRESHOLDS = (2.0, 4.0, 6.0)  # ln cohesion for lengths 2, 3, 4 (word-discovery's defaults)
+SINGLE_AFFIX = 100  # a character "makes words" at an edge when it begins (ends) this many longer dictionary words
 MAX_LEN = 10  # the longest word found: longer pieces are phrases and clauses (形势依然严峻复杂)
 
 
