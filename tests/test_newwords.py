@@ -225,3 +225,13 @@ def test_words_with_a_grammatical_edge_are_rejected() -> None:
     words = ["悟空", "次仁", "亦舒", "颍上", "共赢", "次生灾害", "也门"]
     kept = [w.word for w in reject_fragments([word(t) for t in fragments + words], DiscoveryConfig())]
     assert kept == words
+
+
+def test_single_entropies_only_when_asked(corpus: Path) -> None:
+    """Leaving out the single characters' neighbours changes nothing but their entropies."""
+    full = discover_words([str(corpus)], DiscoveryConfig(min_count=5))
+    lean = discover_words([str(corpus)], DiscoveryConfig(min_count=5, single_entropies=False))
+    assert _key([w for w in full if len(w.word) > 1]) == _key([w for w in lean if len(w.word) > 1])
+    assert all(math.isfinite(w.left_entropy) for w in full if len(w.word) == 1)
+    assert all(math.isnan(w.left_entropy) for w in lean if len(w.word) == 1)
+    assert [w.word for w in full] == [w.word for w in lean]

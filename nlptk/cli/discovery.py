@@ -136,6 +136,7 @@ def newwords(
         encoding_errors=encoding_errors.value,
         reject_fragments=not keep_fragments,
         compounds=units is Units.compounds,
+        single_entropies=min_len <= 1,
     )
     selection = WordSelection(min_len=min_len, max_len=max_len, top=top, sort=sort.value)
     compare = None

@@ -137,7 +137,9 @@ def cut_and_count(
     units = counter.vocab.unit_array()
 
     def cut(block: np.ndarray) -> _BlockPieces:
-        return _cut_block(block, layout, cohesive, units, pieces.compounds.layout, singles, pairs)
+        return _cut_block(
+            block, layout, cohesive, units, pieces.compounds.layout, singles, pairs, config.single_entropies
+        )
 
     block_chars = max(config.memory // (4 * CUT_BYTES_PER_CHAR * blocks_in_flight()), MIN_BLOCK_CHARS)
     for block_pieces in ordered_map(cut, _id_blocks_with_carry(counter, block_chars)):
@@ -162,6 +164,7 @@ def _cut_block(
     sequence_layout: KeyLayout,
     singles: SingleParts,
     pairs: FrequentPairs,
+    single_entropies: bool,
 ) -> _BlockPieces:
     """Cut one block (ending at a fragment boundary) into pieces."""
     n = layout.order
@@ -194,10 +197,12 @@ def _cut_block(
     cut = _record(layout, windows, rank[~recut], starts[~recut], lengths[~recut], block, units)
     recut_pieces = _record(layout, windows, rank[recut], starts[recut], lengths[recut], block, units)
     compounds = adjacent_pieces(sequence_layout, block, starts, lengths, singles, pairs)
-    # Every piece's neighbours, single characters' too: their branching entropy is defined.
-    hashed = pair_prefix(np.concatenate((cut.hashes, compounds.hashes)), layout)
-    lefts = np.concatenate((padded[starts[~recut]], padded[compounds.starts]))
-    rights = np.concatenate((padded[starts[~recut] + lengths[~recut] + 1], padded[compounds.ends + 2]))
+    # Every piece's neighbours (single characters' only when their entropies are asked for).
+    paired = lengths[~recut] >= (1 if single_entropies else 2)
+    first, size = starts[~recut][paired], lengths[~recut][paired]
+    hashed = pair_prefix(np.concatenate((cut.hashes[paired], compounds.hashes)), layout)
+    lefts = np.concatenate((padded[first], padded[compounds.starts]))
+    rights = np.concatenate((padded[first + size + 1], padded[compounds.ends + 2]))
     return _BlockPieces(
         len(block), cut, recut_pieces, np.sort(hashed | lefts), np.sort(hashed | rights), len(rank), compounds
     )
