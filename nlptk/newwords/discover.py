@@ -104,15 +104,7 @@ def _collect(
     if config.reject_fragments:
         result = reject_fragments(result, config)
     if config.compounds:
-        piece_counts = dict(zip(words, count_array.tolist(), strict=True))
-        for text, count in _recut_counts(pieces, config.min_count, layout, table_units):
-            piece_counts[text] = piece_counts.get(text, 0) + count
-        known = set(piece_counts)
-        split_sides = {text[:j] for text in sequences for j in range(1, len(text))}
-        split_sides |= {text[j:] for text in sequences for j in range(1, len(text))}
-        units = {text for text in split_sides & known if len(text) == 1 or well_formed(text, known)}
-        ids = {chr(cp): i for i, cp in enumerate(table_units.tolist()) if cp}
-        sides = compound_sides(units, set(words), jieba_dictionary(), singles, ids)
+        piece_counts, sides = _compound_units(words, count_array, sequences, pieces, singles, table_units, config)
         sequence_count = dict(zip(sequences, sequence_counts.tolist(), strict=True))
         passed = unit_cohesion(sequence_count, piece_counts, sides, pieces.units, config)
         compounds = [
@@ -125,6 +117,29 @@ def _collect(
         result.extend(compounds)
     result.sort(key=lambda w: (-w.count, w.word))
     return result
+
+
+def _compound_units(
+    words: list[str],
+    counts: np.ndarray,
+    sequences: list[str],
+    pieces: Pieces,
+    singles: SingleParts,
+    units: np.ndarray,
+    config: DiscoveryConfig,
+) -> tuple[dict[str, int], tuple[dict[str, float], dict[str, float]]]:
+    """The units of the compound level: the count of every piece as a unit (of the cut, ``words``
+    with ``counts``, and of the recut), and the sides a compound may have (:func:`compound_sides`)
+    among the well-formed ones that split some of ``sequences``."""
+    piece_counts = dict(zip(words, counts.tolist(), strict=True))
+    for text, count in _recut_counts(pieces, config.min_count, pieces.short.layout, units):
+        piece_counts[text] = piece_counts.get(text, 0) + count
+    known = set(piece_counts)
+    split_sides = {text[:j] for text in sequences for j in range(1, len(text))}
+    split_sides |= {text[j:] for text in sequences for j in range(1, len(text))}
+    parts = {text for text in split_sides & known if len(text) == 1 or well_formed(text, known)}
+    ids = {chr(cp): i for i, cp in enumerate(units.tolist()) if cp}
+    return piece_counts, compound_sides(parts, set(words), jieba_dictionary(), singles, ids)
 
 
 def _frequent_short(
