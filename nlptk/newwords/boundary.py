@@ -20,9 +20,8 @@ NUMERALS = frozenset("一二三四五六七八九十两几")
 CLASSIFIERS = frozenset("个场位批")  # classifiers that begin no word: 个月, 场比赛 are a count and a noun
 ADVERBS = frozenset("不也就都还又将只已却最更再才便正则曾约先太均未越极仅竟刚很挺较稍偏")
 SPEECH_VERBS = frozenset("道曰说称问答")  # 八戒道, 叹曰, 当天称: a speaker and the verb of speaking
-LOCALISERS = frozenset(
-    "上中下里内外前后边旁底时"
-)  # 范围内, 结帐时: a noun and its place or time (间 is also a room: 豪华间)
+# 范围内, 结帐时: a noun and its place or time (not 间, which is also a room: 豪华间)
+LOCALISERS = frozenset("上中下里内外前后边旁底时")
 COMPLEMENTS = frozenset("在得完")  # 站在, 听得, 吃完: a verb and its complement
 PAIR_AFFIX = 50  # a function character at the edge of this many two-character dictionary words makes words there
 LONG_AFFIX = 300  # the same for words of three or more characters (冬奥会 like 运动会, 正能量 like 正规军)
@@ -83,8 +82,8 @@ def reject_fragments(words: list[Word], config: DiscoveryConfig, context: set[st
       这篇, 冷啊, 党的, 带着, 住过); 共赢 and 颍上 stay (共享 …, 线上 …);
     - not in jieba's dictionary and a word (of jieba's, or discovered) with a grammatical edge: a
       count (二是, 个月, 场比赛; a character jieba tags as a classifier before a word of its: 类商品,
-      名党员), a degree or time adverb (很好, 更大, 刚买), a verb of
-      speaking (八戒道, 叹曰), a localiser after two or more characters (范围内), a complement (站在, 听得);
+      名党员), a degree or time adverb (很好, 更大, 刚买), a verb of speaking (八戒道, 叹曰), a
+      localiser after two or more characters (范围内), a complement (站在, 听得);
     - three or more characters, not in jieba's dictionary, with 的 or 了 after the first: a phrase
       or a clause (规律的认识, 作了说明, 取而代之的是); or an adverb and a verb of the dictionary,
       two characters or more each (扎实推进, 共同见证);
