@@ -152,7 +152,7 @@ def adjacent_pieces(
         totals.append(total[ok])
     first_piece, total = np.concatenate(firsts), np.concatenate(totals)
     begin = starts[first_piece]
-    codes = sequence_codes(block, begin, total, layout.bits)
+    codes = sequence_codes(block, begin, total, narrow=len(singles.first) <= 1 << 15)
     order = np.argsort(codes)
     codes, begin, total = codes[order], begin[order], total[order]
     hashed = np.flatnonzero((codes >= HASHED) & np.append(True, codes[1:] != codes[:-1]))  # distinct
@@ -173,12 +173,12 @@ HASHED = np.uint64(1 << 63)  # the top bit of a code: a hash, not the characters
 PACKED = 4  # characters held in a code: 16 bits each
 
 
-def sequence_codes(block: np.ndarray, begin: np.ndarray, total: np.ndarray, bits: int) -> np.ndarray:
-    """A 64-bit code of each sequence ``block[begin : begin + total]``: up to PACKED characters of
-    ids below 2^15 are the code itself (top bit 0); longer ones, or wider ids, a hash of the content
-    with the top bit set (:func:`span_hashes`)."""
+def sequence_codes(block: np.ndarray, begin: np.ndarray, total: np.ndarray, narrow: bool) -> np.ndarray:
+    """A 64-bit code of each sequence ``block[begin : begin + total]``: up to PACKED characters are
+    the code itself (top bit 0) when every id is below 2^15 (``narrow``); longer ones, or wider ids,
+    a hash of the content with the top bit set (:func:`span_hashes`)."""
     codes = np.zeros(len(begin), dtype=np.uint64)
-    packed = (total <= PACKED) & (bits <= 15)
+    packed = (total <= PACKED) & narrow
     start, size, end = begin[packed], total[packed], len(block) - 1
     for j in range(PACKED):
         ids = np.where(j < size, block[np.minimum(start + j, end)], 0).astype(np.uint64)

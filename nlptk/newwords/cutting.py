@@ -19,7 +19,7 @@ from nlptk.parallel import ordered_map
 from nlptk.progress import Progress
 
 MAX_CARRY = 1 << 22  # a fragment longer than this many characters is cut (memory bound)
-CUT_BYTES_PER_CHAR = 160  # peak bytes per character while a block is cut, recut and its sequences recorded
+CUT_BYTES_PER_CHAR = 192  # peak bytes per character while a block is cut, recut and its sequences recorded
 MIN_BLOCK_CHARS = 1 << 14
 
 PAIR_LAYOUT = KeyLayout(order=4, bits=16)  # partitions (piece hash, neighbour) keys by their top bits
