@@ -137,9 +137,8 @@ def cut_and_count(
     units = counter.vocab.unit_array()
 
     def cut(block: np.ndarray) -> _BlockPieces:
-        return _cut_block(
-            block, layout, cohesive, units, pieces.compounds.layout, singles, pairs, config.single_entropies
-        )
+        sequences = pieces.compounds.layout if config.compounds else None  # None: no compound level
+        return _cut_block(block, layout, cohesive, units, sequences, singles, pairs, config.single_entropies)
 
     block_chars = max(config.memory // (4 * CUT_BYTES_PER_CHAR * blocks_in_flight()), MIN_BLOCK_CHARS)
     for block_pieces in ordered_map(cut, _id_blocks_with_carry(counter, block_chars)):
@@ -161,7 +160,7 @@ def _cut_block(
     layout: KeyLayout,
     cohesive: Cohesive,
     units: np.ndarray,
-    sequence_layout: KeyLayout,
+    sequence_layout: KeyLayout | None,
     singles: SingleParts,
     pairs: FrequentPairs,
     single_entropies: bool,
@@ -196,13 +195,19 @@ def _cut_block(
     padded = np.concatenate(([0], block, [0])).astype(np.uint64)
     cut = _record(layout, windows, rank[~recut], starts[~recut], lengths[~recut], block, units)
     recut_pieces = _record(layout, windows, rank[recut], starts[recut], lengths[recut], block, units)
-    compounds = adjacent_pieces(sequence_layout, block, starts, lengths, singles, pairs)
-    # Every piece's neighbours (single characters' only when their entropies are asked for).
+    # Every piece's neighbours (single characters' only when their entropies are asked for), and
+    # every sequence's when the compound level is on.
     paired = lengths[~recut] >= (1 if single_entropies else 2)
     first, size = starts[~recut][paired], lengths[~recut][paired]
-    hashed = pair_prefix(np.concatenate((cut.hashes[paired], compounds.hashes)), layout)
-    lefts = np.concatenate((padded[first], padded[compounds.starts]))
-    rights = np.concatenate((padded[first + size + 1], padded[compounds.ends + 2]))
+    hashes, lefts, rights = [cut.hashes[paired]], [padded[first]], [padded[first + size + 1]]
+    compounds = None
+    if sequence_layout is not None:
+        compounds = adjacent_pieces(sequence_layout, block, starts, lengths, singles, pairs)
+        hashes.append(compounds.hashes)
+        lefts.append(padded[compounds.starts])
+        rights.append(padded[compounds.ends + 2])
+    hashed = pair_prefix(np.concatenate(hashes), layout)
+    lefts, rights = np.concatenate(lefts), np.concatenate(rights)
     return _BlockPieces(
         len(block), cut, recut_pieces, np.sort(hashed | lefts), np.sort(hashed | rights), len(rank), compounds
     )
