@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import invoke, out
 
 from nlptk.lexicon import function_characters, jieba_dictionary
 from nlptk.newwords import DiscoveryConfig, Word, discover_words, reject_fragments
@@ -19,7 +20,6 @@ from nlptk.newwords.compounds import (
     span_hashes,
     unit_cohesion,
 )
-from tests.conftest import invoke, out
 
 # Two free words that also occur together far more often than chance: 数字经济 has a unit
 # cohesion of about ln 110 (between the compound threshold, ln 4, and the 4-gram one, ln 6).
