@@ -227,6 +227,19 @@ def test_words_with_a_grammatical_edge_are_rejected() -> None:
     assert kept == words
 
 
+def test_adverb_phrases_and_free_pairs_are_rejected() -> None:
+    def word(text: str, cohesion: float = 5.0) -> Word:
+        return Word(text, 10, cohesion, 2.0, 2.0, 0.2, 0.2)
+
+    # An adverb (or 的) before a dictionary word, a two-character adverb and a word, two free words
+    # that barely stick together; 正 begins many words (正规军), so 正能量 stays, and a free pair
+    # that sticks well (a pair threshold of 2 nats, 1 more for free characters) stays too.
+    fragments = [word("刚收到"), word("的身影"), word("慢慢地"), word("经常死机"), word("用好", 2.5), word("书中", 2.9)]
+    words = [word("正能量"), word("快递小哥"), word("用好", 3.1), word("带货", 2.5)]
+    kept = [(w.word, w.cohesion) for w in reject_fragments(fragments + words, DiscoveryConfig())]
+    assert kept == [(w.word, w.cohesion) for w in words]
+
+
 def test_single_entropies_only_when_asked(corpus: Path) -> None:
     """Leaving out the single characters' neighbours changes nothing but their entropies."""
     full = discover_words([str(corpus)], DiscoveryConfig(min_count=5))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Container
 
 import numpy as np
 
@@ -25,6 +26,8 @@ LOCALISERS = frozenset("上中下里内外前后边旁底时")
 COMPLEMENTS = frozenset("在得完")  # 站在, 听得, 吃完: a verb and its complement
 PAIR_AFFIX = 50  # a function character at the edge of this many two-character dictionary words makes words there
 LONG_AFFIX = 300  # the same for words of three or more characters (冬奥会 like 运动会, 正能量 like 正规军)
+FREE_WORD = 10_000  # jieba's frequency of a one-character word that occurs freely on its own (书, 用, 看)
+FREE_PAIR_MARGIN = 1.0  # nats above the pair threshold that two free characters need to be one word
 
 
 def branching(pairs: WindowStore, hashes: np.ndarray, layout: KeyLayout) -> tuple[np.ndarray, np.ndarray]:
@@ -72,8 +75,10 @@ def reject_fragments(words: list[Word], config: DiscoveryConfig, context: set[st
     - its neighbours barely vary: branching entropy < ``min_entropy`` on either side (for a
       piece seen fewer than 7 times, < ln(count/2));
     - three or more characters made of a one-character function word (的 了 在 把 是 …) and a
-      discovered word (的田野 = 的 + 田野, 走上了 = 走上 + 了), unless that character begins (or
-      ends) 300 or more longer words of jieba's dictionary: 会 ends 运动会, so 北京冬奥会 stays;
+      discovered word, or for a piece jieba does not know a word of its dictionary (的田野 = 的 +
+      田野, 走上了 = 走上 + 了, 的身影; an adverb first counts as such a character: 刚收到), unless
+      that character begins (or ends) 300 or more longer words of jieba's dictionary: 会 ends 运动会,
+      so 北京冬奥会 stays;
     - not a word of jieba's dictionary and made of function characters only: a composition of
       function words (也是 = 也 + 是, 他说, 要把, 将于);
     - two characters, not in jieba's dictionary, ending in a particle, or with a function
@@ -86,14 +91,18 @@ def reject_fragments(words: list[Word], config: DiscoveryConfig, context: set[st
       localiser after two or more characters (范围内), a complement (站在, 听得);
     - three or more characters, not in jieba's dictionary, with 的 or 了 after the first: a phrase
       or a clause (规律的认识, 作了说明, 取而代之的是); or an adverb and a verb of the dictionary,
-      two characters or more each (扎实推进, 共同见证);
+      two characters or more each (扎实推进, 共同见证), or a two-character adverb of it and a word
+      of it or one character (深刻反省, 慢慢地);
     - a demonstrative first (这趟, 那老者, 此次峰会);
-    - numbers, alone or with Han characters (23, 3个, 31日): quantities, not words.
+    - numbers, alone or with Han characters (23, 3个, 31日): quantities, not words;
+    - two characters, not in jieba's dictionary, each a frequent word of its own (jieba's frequency
+      ≥ ``FREE_WORD``) and less than ``FREE_PAIR_MARGIN`` above the pair threshold: two words side
+      by side (用好, 书中, 看时, 要加).
 
     ``context`` holds more words the pieces may be made of (the word list, when ``words`` are compounds).
     """
     pieces = {w.word for w in words} | (context or set())
-    return [w for w in words if not _unbounded(w, config) and well_formed(w.word, pieces)]
+    return [w for w in words if not _unbounded(w, config) and not _free_pair(w, config) and well_formed(w.word, pieces)]
 
 
 def _unbounded(word: Word, config: DiscoveryConfig) -> bool:
@@ -103,6 +112,17 @@ def _unbounded(word: Word, config: DiscoveryConfig) -> bool:
     return len(word.word) >= 2 and (
         max(word.left_share, word.right_share) >= config.max_neighbour_share
         or min(word.left_entropy, word.right_entropy) < least_entropy
+    )
+
+
+def _free_pair(word: Word, config: DiscoveryConfig) -> bool:
+    """Whether ``word`` is two free words side by side (see :func:`reject_fragments`)."""
+    text, dictionary = word.word, jieba_dictionary()
+    return (
+        len(text) == 2
+        and text not in dictionary.words
+        and all(dictionary.characters.get(char, (0, ""))[0] >= FREE_WORD for char in text)
+        and word.cohesion < config.threshold(2) + FREE_PAIR_MARGIN
     )
 
 
@@ -120,16 +140,19 @@ def well_formed(text: str, pieces: set[str]) -> bool:
         all(char in function_chars for char in text)
         or (len(text) == 2 and _function_edged_pair(text, function_chars))
         or _grammatical_edge(text, function_chars, dictionary, pieces)
-        or (len(text) >= 3 and _function_edged(text, function_chars, pieces))
+        or (len(text) >= 3 and _function_edged(text, function_chars, pieces, dictionary))
         or (len(text) >= 3 and any(char in INNER_PARTICLES for char in text[1:]))
         or text[0] in DEMONSTRATIVES
-        or (len(text) >= 3 and _adverb_and_verb(text, dictionary))
+        or (len(text) >= 3 and _adverb_phrase(text, dictionary))
     )
 
 
-def _adverb_and_verb(text: str, dictionary: dict[str, str]) -> bool:
-    """Whether ``text`` splits into an adverb and a verb of jieba's dictionary (扎实推进, 初步形成,
-    共同见证): a verb phrase, not a word."""
+def _adverb_phrase(text: str, dictionary: dict[str, str]) -> bool:
+    """Whether ``text`` (three or more characters) is an adverb of jieba's dictionary and a verb of it
+    (扎实推进, 初步形成, 共同见证), or a two-character adverb and a word of it or one character
+    (深刻反省, 经常死机, 慢慢地, 随便找): a phrase, not a word."""
+    if dictionary.get(text[:2]) == "d" and (len(text) == 3 or text[2:] in dictionary):
+        return True
     return any(
         dictionary.get(text[:j]) in ADVERB_TAGS and dictionary.get(text[j:]) == "v" for j in range(2, len(text) - 1)
     )
@@ -148,13 +171,20 @@ def _function_edged_pair(text: str, function_chars: frozenset[str]) -> bool:
     )
 
 
-def _function_edged(text: str, function_chars: frozenset[str], pieces: set[str]) -> bool:
-    """Three or more characters: a piece with a function character stuck on an edge where it makes
-    few dictionary words (的田野, 走上了; not 北京冬奥会, as 会 ends 运动会, 博览会, …)."""
+def _function_edged(text: str, function_chars: frozenset[str], *words: Container[str]) -> bool:
+    """Three or more characters: a word of ``words`` with a function character (or an adverb
+    first) stuck on an edge where it makes few dictionary words (的田野, 走上了, 刚收到; not
+    北京冬奥会, as 会 ends 运动会, 博览会, …, nor 正能量, as 正 begins 正规军, …)."""
     first, last = text[0], text[-1]
     edges = jieba_dictionary().edges
-    return (first in function_chars and edges.first_of_longer[first] < LONG_AFFIX and text[1:] in pieces) or (
-        last in function_chars and edges.last_of_longer[last] < LONG_AFFIX and text[:-1] in pieces
+    return (
+        (first in function_chars or first in ADVERBS)
+        and edges.first_of_longer[first] < LONG_AFFIX
+        and any(text[1:] in known for known in words)
+    ) or (
+        last in function_chars
+        and edges.last_of_longer[last] < LONG_AFFIX
+        and any(text[:-1] in known for known in words)
     )
 
 

@@ -29,6 +29,11 @@ class Cohesive:
     members: KeySet
     dense: np.ndarray | None = None  # vocabulary id -> dense id of a character in some member (0: none)
     pair_flags: np.ndarray | None = None
+    thresholds: tuple[float, ...] = ()  # the threshold each length had to reach, from length 2 on
+
+    def threshold(self, length: int) -> float:
+        """The ln cohesion that members of ``length`` had to reach (0 when not recorded)."""
+        return self.thresholds[length - 2] if self.thresholds else 0.0
 
     @property
     def width(self) -> int:
@@ -127,7 +132,8 @@ def cohesive_ngrams(
     cohesion = np.concatenate(kept_cohesion) if kept_cohesion else np.zeros(0)
     members = KeySet(keys if layout.words == 1 else row_hash(keys))
     table = _pair_table(layout, keys, vocab_size, min(MAX_PAIR_TABLE, config.memory // 16))
-    return Cohesive(keys, cohesion, members, *(table or (None, None)))
+    thresholds = tuple(config.threshold(k) for k in range(2, layout.order + 1))
+    return Cohesive(keys, cohesion, members, *(table or (None, None)), thresholds)
 
 
 def _lookup_log_count(

@@ -32,7 +32,7 @@ class DiscoveryConfig:
     reject_fragments: bool = True
     max_neighbour_share: float = 0.75
     min_entropy: float = 1.2
-    compound_threshold: float = 4.0  # ln unit cohesion of a compound of pieces (see compounds.py)
+    compound_threshold: float = 3.5  # ln unit cohesion of a compound of pieces (see compounds.py)
     compounds: bool = True  # the compound level
     single_entropies: bool = True  # branching entropies of single characters too (only --min-len 1 prints them)
     bound_share: float = 0.9  # a split part seen inside the n-gram this often is bound to it (see cohesive_ngrams)

@@ -320,7 +320,8 @@ def _gap_strength(
     layout: KeyLayout,
     cohesive: Cohesive,
 ) -> np.ndarray:
-    """For each gap inside the given pieces, the highest ln cohesion of a member of G spanning it."""
+    """For each gap inside the given pieces, the most by which a member of G spanning it clears the
+    threshold of its length (ln cohesion less that threshold: longer members need more)."""
     strength = np.full(len(windows), -np.inf)
     inside = np.repeat(rank, lengths) + _offsets(lengths)
     for k in range(2, layout.order + 1):
@@ -328,7 +329,7 @@ def _gap_strength(
         at = at[layout.unit(windows[at], k - 1) != 0]  # a full k-gram (a shorter window may match a shorter member)
         if not len(at):
             continue
-        value = cohesion_of(layout.prefix(windows[at], k), layout, cohesive)
+        value = cohesion_of(layout.prefix(windows[at], k), layout, cohesive) - cohesive.threshold(k)
         for j in range(k - 1):  # the members of one length start at distinct positions: no repeated index
             strength[at + j] = np.maximum(strength[at + j], value)
     return strength
