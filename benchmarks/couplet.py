@@ -28,12 +28,12 @@ def main() -> None:
 
     import torch
 
-    from nlptk.couplet.data import read_pairs
-    from nlptk.couplet.evaluation import evaluate_couplets
-    from nlptk.couplet.generate import answer_lines
-    from nlptk.couplet.model import CoupletModel
     from nlptk.cpu import cpu_threads
     from nlptk.decode import Decoding
+    from nlptk.seq2seq.couplet.data import read_pairs
+    from nlptk.seq2seq.couplet.evaluation import evaluate_couplets
+    from nlptk.seq2seq.couplet.generate import answer_lines
+    from nlptk.seq2seq.couplet.model import CoupletModel
 
     cpu_threads(options.threads)
     pairs = read_pairs(DATA / "couplet" / "test.txt")
@@ -43,10 +43,10 @@ def main() -> None:
     for path in options.model:
         model = CoupletModel.load(path)
         for name in options.decoders.split(","):
-            s = evaluate_couplets(model, pairs, Decoding.parse(name))
+            s = evaluate_couplets(model, pairs, Decoding.parse(name)).scores
             print(
-                f"| {path} | {model.config.design} | {name} | {s['bleu4']:.4f} | {s['same_length']:.2%} | "
-                f"{s['punctuation_in_place']:.2%} | {s['same_position_repeats']} | {s['mirrored']:.2%} |"
+                f"| {path} | {model.config.design} | {name} | {s.bleu4:.4f} | {s.same_length:.2%} | "
+                f"{s.punctuation_in_place:.2%} | {s.same_position_repeats} | {s.mirrored:.2%} |"
             )
         decoding = Decoding.parse(options.decoders.split(",")[-1])
         answers = answer_lines(model, EXAMPLES + [first for first, _ in pairs[:40:8]], decoding, n=3)

@@ -16,7 +16,7 @@ import subprocess
 from corpus import DATA
 from measure import nlptk
 
-from nlptk.lm.degeneration import DECODERS as ALL
+from nlptk.seq2seq.lm.degeneration import DECODERS as ALL
 
 VALID = str(DATA / "lm" / "ptb" / "ptb.valid.txt")
 

@@ -18,14 +18,15 @@ from corpus import DATA
 from measure import measure, nlptk, score_pku
 
 from nlptk.cpu import cpu_threads
-from nlptk.tagging.segmenter import default_model_path, load_segmenter, segment_texts
+from nlptk.seq2seq.model_dir import shipped_model_path
+from nlptk.tagging.segmenter import load_segmenter, segment_texts
 
 PKU = DATA / "cws" / "pku"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--model", default=str(default_model_path()))
+    parser.add_argument("--model", default=str(shipped_model_path("seg")))
     options = parser.parse_args()
     cpu_threads()
     with open(PKU / "pku_test.utf8", encoding="utf-8-sig") as handle:

@@ -37,10 +37,10 @@ def main() -> None:
 
     from nlptk.cpu import cpu_threads
     from nlptk.decode import Decoding
-    from nlptk.title.data import read_examples
-    from nlptk.title.evaluation import lead_baseline, score_titles
-    from nlptk.title.generate import generate_titles, title_text
-    from nlptk.title.model import TitleModel
+    from nlptk.seq2seq.title.data import read_examples
+    from nlptk.seq2seq.title.evaluation import lead_baseline, score_titles
+    from nlptk.seq2seq.title.generate import generate_titles, title_text
+    from nlptk.seq2seq.title.model import TitleModel
 
     cpu_threads(options.threads)
     decoding = Decoding.parse(options.decoder, max_len=64)

@@ -79,16 +79,3 @@ def whole_numbers(name: str, values: Sequence[float], low: int = 1, high: int = 
             raise OptionError(name, f"takes whole numbers, not {value}")
         between(name, int(value), low, high)
     return [int(value) for value in values]
-
-
-def training_options(
-    epochs: int, patience: int, lr: float, batch_size: int, clip: float, seed_value: int, max_minutes: float
-) -> None:
-    """The range checks the generators' trainers (language models, couplets, titles) share."""
-    at_least("epochs", epochs, 1)
-    at_least("patience", patience, 1)
-    positive_float("lr", lr)
-    at_least("batch_size", batch_size, 1)
-    positive_float("clip", clip)
-    seed(seed_value)
-    at_least("max_minutes", max_minutes, 0)

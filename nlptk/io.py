@@ -32,7 +32,7 @@ from nlptk.errors import NlptkError, OptionError
 EncodingErrors = Literal["strict", "replace", "ignore"]
 STDIN = "-"
 DEFAULT_CHUNK_BYTES = 8 << 20
-# The files of a model directory (see nlptk.weights); a directory holding anything else is not one.
+# The files of a model directory (see nlptk.seq2seq.model_dir); a directory holding anything else is not one.
 MODEL_FILES = frozenset({"config.json", "weights.pt"})
 # First bytes of the compressed formats read transparently, and the reader of each.
 _COMPRESSED: dict[bytes, tuple[str, Callable[[IO[bytes]], IO[bytes]]]] = {

@@ -20,8 +20,10 @@ from typer.testing import CliRunner  # noqa: E402
 
 import nlptk.cli  # noqa: E402  (registers the commands)
 from nlptk.cli.common import app  # noqa: E402
-from nlptk.couplet.constraints import AnswerCheck, LineConstraint, check_answer, repetition_pattern  # noqa: E402
-from nlptk.couplet.data import (  # noqa: E402
+from nlptk.decode import Decoding  # noqa: E402
+from nlptk.errors import NlptkError  # noqa: E402
+from nlptk.seq2seq.couplet.constraints import AnswerCheck, LineConstraint, check_answer, repetition_pattern  # noqa: E402
+from nlptk.seq2seq.couplet.data import (  # noqa: E402
     check_line,
     clean_line,
     is_punctuation,
@@ -29,13 +31,12 @@ from nlptk.couplet.data import (  # noqa: E402
     read_parallel,
     usable_pairs,
 )
-from nlptk.couplet.evaluation import evaluate_couplets, group_references  # noqa: E402
-from nlptk.couplet.generate import answer_lines  # noqa: E402
-from nlptk.couplet.model import CoupletConfig, CoupletModel  # noqa: E402
-from nlptk.couplet.train import CoupletTrainOptions, train_couplet_model  # noqa: E402
-from nlptk.decode import Decoding  # noqa: E402
-from nlptk.errors import NlptkError  # noqa: E402
-from nlptk.lm.data import Vocabulary  # noqa: E402
+from nlptk.seq2seq.couplet.evaluation import evaluate_couplets, group_references  # noqa: E402
+from nlptk.seq2seq.couplet.generate import answer_lines  # noqa: E402
+from nlptk.seq2seq.couplet.model import CoupletConfig, CoupletModel  # noqa: E402
+from nlptk.seq2seq.couplet.train import CoupletTrainOptions, train_couplet_model  # noqa: E402
+from nlptk.seq2seq.training import kept_metrics  # noqa: E402
+from nlptk.seq2seq.vocab import Vocabulary  # noqa: E402
 
 # Pairs that keep every rule (same length, punctuation in place, no same-position repeat, mirrored).
 PAIRS = [
@@ -347,9 +348,9 @@ def test_tiny_model_overfits(trained: CoupletModel) -> None:
         answers = answer_lines(trained, firsts, Decoding.parse(decoder))
         assert [a.candidates[0] for a in answers] == [b for _, b in PAIRS]
     record = trained.config.training
-    assert record["dev_bleu4_greedy"] == 1.0
-    assert record["train_pairs"] == 16 and record["dev_pairs"] == 4
-    assert 1 <= record["epochs_run"] == len(record["history"]) <= 20
+    assert kept_metrics(record) == {"bleu4": 1.0}
+    assert record["data"] == {"train": 16, "dev": 4}
+    assert 1 <= record["epochs_run"] == len(record["evaluations"]) <= 20
     assert not trained.training  # returned in eval mode
 
 
@@ -446,27 +447,29 @@ def test_evaluate_groups_repeated_first_lines(trained: CoupletModel) -> None:
         ("春风，春雨", "秋月，秋霜"),
         ("山高水长", "云淡风轻"),
     ]
-    scores = evaluate_couplets(trained, pairs, Decoding("greedy"))
-    assert scores["pairs"] == 5 and scores["first_lines"] == 3
-    assert scores["firsts"] == ["晚风摇树树还挺", "山高水长", "春风，春雨"]
-    assert scores["references"] == [["夜雨敲花花更香", "朝阳照水水长清"], ["海阔天空", "云淡风轻"], ["秋月，秋霜"]]
-    assert scores["predictions"] == ["夜雨敲花花更香", "海阔天空", "秋月，秋霜"]
+    evaluation = evaluate_couplets(trained, pairs, Decoding("greedy"))
+    scores = evaluation.scores
+    assert scores.pairs == 5 and scores.first_lines == 3
+    assert evaluation.firsts == ["晚风摇树树还挺", "山高水长", "春风，春雨"]
+    assert evaluation.references == [["夜雨敲花花更香", "朝阳照水水长清"], ["海阔天空", "云淡风轻"], ["秋月，秋霜"]]
+    assert evaluation.predictions == ["夜雨敲花花更香", "海阔天空", "秋月，秋霜"]
     # each prediction equals one of its references: perfect BLEU despite the other references
-    assert scores["bleu4"] == pytest.approx(1.0)
-    assert scores["same_length"] == scores["punctuation_in_place"] == scores["mirrored"] == 1.0
-    assert scores["same_position_repeats"] == 0 and scores["refused"] == 0
-    assert scores["decoder"] == "greedy"
+    assert scores.bleu4 == pytest.approx(1.0)
+    assert scores.same_length == scores.punctuation_in_place == scores.mirrored == 1.0
+    assert scores.same_position_repeats == 0 and scores.refused == 0
+    assert scores.decoder == "greedy"
     # scored against the other references alone, the same answers are far from perfect
     others = [p for i, p in enumerate(pairs) if i in (2, 3, 4)]
-    assert evaluate_couplets(trained, others, Decoding("greedy"))["bleu4"] < 0.5
+    assert evaluate_couplets(trained, others, Decoding("greedy")).scores.bleu4 < 0.5
 
 
 def test_evaluate_counts_refused_lines(trained: CoupletModel) -> None:
-    scores = evaluate_couplets(trained, [*PAIRS, ("hello", "world")], Decoding("greedy"))
-    assert scores["refused"] == 1 and scores["first_lines"] == 5
-    assert scores["predictions"][-1] == ""
-    assert scores["same_length"] == pytest.approx(4 / 5)
-    assert 0 < scores["bleu4"] < 1.0  # the empty answer shortens the corpus (brevity penalty)
+    evaluation = evaluate_couplets(trained, [*PAIRS, ("hello", "world")], Decoding("greedy"))
+    scores = evaluation.scores
+    assert scores.refused == 1 and scores.first_lines == 5
+    assert evaluation.predictions[-1] == ""
+    assert scores.same_length == pytest.approx(4 / 5)
+    assert 0 < scores.bleu4 < 1.0  # the empty answer shortens the corpus (brevity penalty)
 
 
 # --- the command ---------------------------------------------------------------------------------
@@ -565,7 +568,7 @@ def test_cli_train_writes_a_loadable_model(tmp_path: Path) -> None:
     model = CoupletModel.load(output)
     assert model.config.dim == 8 and model.config.decoder == 8 and model.config.dilations == [1]
     assert model.config.training["epochs_run"] == 1
-    assert model.config.training["train_pairs"] == 4 and model.config.training["dev_pairs"] == 2
+    assert model.config.training["data"] == {"train": 4, "dev": 2}
     assert model.config.training["dev_file"] == str(dev)
     answers = answer_lines(model, ["晚风摇树树还挺"], Decoding("greedy"))
     assert_keeps_rules("晚风摇树树还挺", answers[0].candidates[0], model.vocab)

@@ -14,10 +14,10 @@ torch = pytest.importorskip("torch")
 
 from conftest import invoke, one_line_error, usage_error  # noqa: E402
 
-from nlptk.couplet.model import CoupletConfig, CoupletModel  # noqa: E402
-from nlptk.lm.data import Vocabulary  # noqa: E402
-from nlptk.lm.model import LanguageModel, LMConfig  # noqa: E402
-from nlptk.title.model import TitleConfig, TitleModel  # noqa: E402
+from nlptk.seq2seq.couplet.model import CoupletConfig, CoupletModel  # noqa: E402
+from nlptk.seq2seq.lm.model import LanguageModel, LMConfig  # noqa: E402
+from nlptk.seq2seq.title.model import TitleConfig, TitleModel  # noqa: E402
+from nlptk.seq2seq.vocab import Vocabulary  # noqa: E402
 
 SENTENCES = ["the cat sat on the mat", "the dog sat on the log", "a cat saw a dog"] * 3
 PAIRS = [("山高水长", "海阔天空"), ("红花绿叶", "白雪青松"), ("春风，春雨", "秋月，秋霜")]

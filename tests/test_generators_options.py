@@ -10,18 +10,18 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from nlptk.couplet.generate import answer_lines  # noqa: E402
-from nlptk.couplet.model import CoupletConfig, CoupletModel  # noqa: E402
-from nlptk.couplet.train import CoupletTrainOptions  # noqa: E402
 from nlptk.decode import Decoding, Hypothesis, sample  # noqa: E402
 from nlptk.errors import OptionError  # noqa: E402
-from nlptk.lm.data import EOS, UNK, Vocabulary  # noqa: E402
-from nlptk.lm.degeneration import continue_prefixes, prefixes  # noqa: E402
-from nlptk.lm.model import LanguageModel, LMConfig  # noqa: E402
-from nlptk.lm.train import LMTrainOptions  # noqa: E402
-from nlptk.title.generate import generate_titles  # noqa: E402
-from nlptk.title.model import TitleConfig, TitleModel  # noqa: E402
-from nlptk.title.train import TitleTrainOptions  # noqa: E402
+from nlptk.seq2seq.couplet.generate import answer_lines  # noqa: E402
+from nlptk.seq2seq.couplet.model import CoupletConfig, CoupletModel  # noqa: E402
+from nlptk.seq2seq.couplet.train import CoupletTrainOptions  # noqa: E402
+from nlptk.seq2seq.lm.degeneration import continue_prefixes, prefixes  # noqa: E402
+from nlptk.seq2seq.lm.model import LanguageModel, LMConfig  # noqa: E402
+from nlptk.seq2seq.lm.train import LMTrainOptions  # noqa: E402
+from nlptk.seq2seq.title.generate import generate_titles  # noqa: E402
+from nlptk.seq2seq.title.model import TitleConfig, TitleModel  # noqa: E402
+from nlptk.seq2seq.title.train import TitleTrainOptions  # noqa: E402
+from nlptk.seq2seq.vocab import EOS, UNK, Vocabulary  # noqa: E402
 
 DATA = Path(__file__).resolve().parents[1] / "nlptk" / "data"
 WORDS = [EOS, UNK, "a", "b"]

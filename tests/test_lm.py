@@ -13,10 +13,11 @@ torch = pytest.importorskip("torch")
 
 from nlptk.decode import Decoding, decode  # noqa: E402
 from nlptk.errors import NlptkError  # noqa: E402
-from nlptk.lm.data import Vocabulary  # noqa: E402
-from nlptk.lm.degeneration import degeneration_table, prefixes  # noqa: E402
-from nlptk.lm.model import EOS_ID, LanguageModel, LMConfig  # noqa: E402
-from nlptk.lm.train import LMTrainOptions, evaluate_perplexity, train_language_model  # noqa: E402
+from nlptk.seq2seq.lm.degeneration import degeneration_table, prefixes  # noqa: E402
+from nlptk.seq2seq.lm.model import LanguageModel, LMConfig  # noqa: E402
+from nlptk.seq2seq.lm.train import LMTrainOptions, evaluate_perplexity, train_language_model  # noqa: E402
+from nlptk.seq2seq.training import kept_metrics  # noqa: E402
+from nlptk.seq2seq.vocab import EOS_ID, Vocabulary  # noqa: E402
 
 CORPUS = [
     "the cat sat on the mat",
@@ -92,7 +93,7 @@ def test_training_learns_the_corpus_and_is_deterministic() -> None:
     ppl = evaluate_perplexity(first, ids)
     assert ppl < 3.0  # uniform over the 11 words + <eos> would be 12
     assert ppl == pytest.approx(evaluate_perplexity(second, ids))
-    assert first.config.training["dev_perplexity"] == pytest.approx(ppl, rel=1e-3)
+    assert kept_metrics(first.config.training)["perplexity"] == pytest.approx(ppl, rel=1e-3)
 
 
 def test_degeneration_table_counts_unfinished_continuations() -> None:
@@ -120,7 +121,7 @@ def trained(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 def test_lm_commands_end_to_end(trained: tuple[Path, Path]) -> None:
     model, data = trained
     config = json.loads((model / "config.json").read_text(encoding="utf-8"))
-    assert config["head"] == "st" and config["training"]["dev_perplexity"] > 1
+    assert config["head"] == "st" and kept_metrics(config["training"])["perplexity"] > 1
     result = nlptk("lm", "eval", str(data), "--model", str(model))
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[0] == f"sentences\t{len(CORPUS)}"

@@ -13,9 +13,10 @@ import pytest
 torch = pytest.importorskip("torch")
 
 from nlptk.errors import NlptkError  # noqa: E402
+from nlptk.seq2seq.training import kept_metrics  # noqa: E402
 from nlptk.tagging.crf import CRF  # noqa: E402
 from nlptk.tagging.data import Example, chunk_example  # noqa: E402
-from nlptk.tagging.model import Tagger, chunk_text  # noqa: E402
+from nlptk.tagging.model import Tagger, TaggerShape, chunk_text  # noqa: E402
 from nlptk.tagging.schemes import TagScheme, spans, word_tags  # noqa: E402
 from nlptk.tagging.train import TrainOptions, evaluate_tagger, train_tagger  # noqa: E402
 
@@ -120,7 +121,7 @@ def tiny_examples() -> list[Example]:
 
 def test_tiny_model_overfits_and_round_trips(tmp_path: Path) -> None:
     examples = tiny_examples()
-    shape = {"dim": 32, "char_dim": 16, "bigram_dim": 8, "dilations": [1, 2], "dropout": 0.0}
+    shape = TaggerShape(dim=32, char_dim=16, bigram_dim=8, dilations=[1, 2], dropout=0.0)
     options = TrainOptions(epochs=60, patience=60, batch_chars=200, lr=1e-2, min_char_count=1, min_bigram_count=1)
     model = train_tagger("seg", examples, examples, shape, options, log=lambda _: None)
     assert evaluate_tagger(model, examples)["f1"] == 1.0
@@ -128,14 +129,14 @@ def test_tiny_model_overfits_and_round_trips(tmp_path: Path) -> None:
     again = Tagger.load(tmp_path / "m")
     assert again.predict([e.text for e in examples]) == model.predict([e.text for e in examples])
     config = json.loads((tmp_path / "m" / "config.json").read_text(encoding="utf-8"))
-    assert config["task"] == "seg" and config["training"]["dev"]["f1"] == 1.0
+    assert config["task"] == "seg" and kept_metrics(config["training"])["f1"] == 1.0
 
 
 def test_weight_average_is_the_mean_of_what_it_saw() -> None:
-    from nlptk.tagging.train import _WeightAverage
+    from nlptk.seq2seq.training import _WeightAverage
 
     examples = tiny_examples()
-    shape = {"dim": 8, "char_dim": 4, "bigram_dim": 0, "dilations": [1], "dropout": 0.0}
+    shape = TaggerShape(dim=8, char_dim=4, bigram_dim=0, dilations=[1], dropout=0.0)
     options = TrainOptions(epochs=1, batch_chars=200, min_char_count=1, min_bigram_count=1)
     model = train_tagger("seg", examples, examples, shape, options, log=lambda _: None)
     average = _WeightAverage()
@@ -155,7 +156,7 @@ def test_weight_average_is_the_mean_of_what_it_saw() -> None:
 
 def test_averaged_training_keeps_the_better_of_average_and_best(tmp_path: Path) -> None:
     examples = tiny_examples()
-    shape = {"dim": 16, "char_dim": 8, "bigram_dim": 4, "dilations": [1, 2], "dropout": 0.0}
+    shape = TaggerShape(dim=16, char_dim=8, bigram_dim=4, dilations=[1, 2], dropout=0.0)
     options = TrainOptions(
         epochs=30, patience=30, batch_chars=200, lr=1e-2, min_char_count=1, min_bigram_count=1, average=True
     )
@@ -163,13 +164,13 @@ def test_averaged_training_keeps_the_better_of_average_and_best(tmp_path: Path) 
     model = train_tagger("seg", examples, examples, shape, options, log=logged.append)
     assert any(line.startswith("average of 30 evaluated weights") for line in logged)
     training = model.config.training
-    assert training["dev"]["f1"] == pytest.approx(evaluate_tagger(model, examples)["f1"])  # the kept model's record
+    assert kept_metrics(training)["f1"] == pytest.approx(evaluate_tagger(model, examples)["f1"])  # the kept weights
     singles = [float(line.rsplit("f1 ", 1)[1].split()[0]) for line in logged if line.startswith("epoch")]
     assert len(singles) == 30
-    if "averaged_checkpoints" in training:
-        assert training["dev"]["f1"] > max(singles) - 1e-4
+    if training["best"]["averaged"]:
+        assert kept_metrics(training)["f1"] > max(singles) - 1e-4
     else:
-        assert training["dev"]["f1"] == pytest.approx(max(singles), abs=1e-4)  # logged to 4 places
+        assert kept_metrics(training)["f1"] == pytest.approx(max(singles), abs=1e-4)  # logged to 4 places
 
 
 def test_loading_a_wrong_model_is_a_clear_error(tmp_path: Path) -> None:
@@ -257,7 +258,7 @@ def test_entity_folds_flag_only_the_other_folds_entities() -> None:
     begins = matchers[1].flags("王五在南京", np.array([0, 5]))[:, 0].astype(int).tolist()
     assert begins == [0, 0, 0, 0, 0]  # 王五 and 南京 are fold 1's own
     for count in (1, 5):
-        with pytest.raises(NlptkError, match="--entity-folds must be between 2 and"):
+        with pytest.raises(NlptkError, match="entity_folds must be between 2 and"):
             _entity_folds(examples, count)
 
 
@@ -265,7 +266,7 @@ def test_entity_flags_start_with_zero_weight_and_survive_saving(tmp_path: Path) 
     from nlptk.tagging.train import _entity_folds, _with_entity_flags
 
     examples = ner_examples()
-    shape = {"dim": 16, "char_dim": 8, "bigram_dim": 4, "dilations": [1], "dropout": 0.0, "dictionary": ""}
+    shape = TaggerShape(dim=16, char_dim=8, bigram_dim=4, dilations=[1], dropout=0.0, dictionary="")
     options = TrainOptions(epochs=3, batch_chars=200, lr=1e-2, min_char_count=1, min_bigram_count=1)
     plain = train_tagger("ner", examples, examples, shape, options, log=lambda _: None).eval()
     texts = [e.text for e in examples] + ["王五去北京"]
@@ -276,13 +277,13 @@ def test_entity_flags_start_with_zero_weight_and_survive_saving(tmp_path: Path) 
     again = Tagger.load(tmp_path / "m")
     assert again.config.entities == flagged.config.entities and ["王五", "PER"] in again.config.entities
     assert again.featurizer.encode(["王五"]).words[0, :, -3].tolist() == [1, 0]  # PER group: begins at 王
-    with pytest.raises(NlptkError, match="give --entity-folds"):
+    with pytest.raises(NlptkError, match="entity_folds must be given"):
         train_tagger("ner", examples, examples, shape, options, log=lambda _: None, initial=again)
 
 
 def test_training_with_entity_folds_fits_tiny_data() -> None:
     examples = ner_examples() * 3
-    shape = {"dim": 16, "char_dim": 8, "bigram_dim": 4, "dilations": [1, 2], "dropout": 0.0}
+    shape = TaggerShape(dim=16, char_dim=8, bigram_dim=4, dilations=[1, 2], dropout=0.0)
     options = TrainOptions(
         epochs=40, patience=40, batch_chars=100, lr=1e-2, min_char_count=1, min_bigram_count=1, entity_folds=2
     )
@@ -312,7 +313,7 @@ def test_tagger_config_refuses_bad_shapes(changes: dict, parameter: str) -> None
     from nlptk.tagging.model import TaggerConfig
 
     with pytest.raises(OptionError) as caught:
-        TaggerConfig.check_shape(changes.pop("task", "seg"), changes)
+        TaggerConfig(task=changes.pop("task", "seg"), tags=[], chars=[], **changes)
     assert caught.value.parameter == parameter
 
 

@@ -20,13 +20,17 @@ from typer.testing import CliRunner  # noqa: E402
 import nlptk.cli  # noqa: E402  (registers the commands)
 from nlptk.cli.common import app  # noqa: E402
 from nlptk.decode import Decoding, decode  # noqa: E402
+from nlptk.decode.constraints import NoRepeatConstraint  # noqa: E402
 from nlptk.errors import NlptkError, OptionError  # noqa: E402
-from nlptk.lm.data import Vocabulary  # noqa: E402
-from nlptk.title.data import Article, clean_article, lead, parse_record, read_articles, read_examples  # noqa: E402
-from nlptk.title.evaluation import lead_baseline, repeats_ngram, score_titles  # noqa: E402
-from nlptk.title.generate import NoRepeatConstraint, generate_titles, title_text  # noqa: E402
-from nlptk.title.model import EOS, UNK, TitleConfig, TitleDecoder, TitleModel  # noqa: E402
-from nlptk.title.train import TitleTrainOptions, train_title_model  # noqa: E402
+from nlptk.seq2seq.title.data import Article, clean_article, lead, parse_record, read_articles, read_examples  # noqa: E402
+from nlptk.seq2seq.title.evaluation import lead_baseline, repeats_ngram, score_titles  # noqa: E402
+from nlptk.seq2seq.title.generate import generate_titles, title_text  # noqa: E402
+from nlptk.seq2seq.title.model import TitleConfig, TitleDecoder, TitleModel  # noqa: E402
+from nlptk.seq2seq.title.train import TitleTrainOptions, train_title_model  # noqa: E402
+from nlptk.seq2seq.training import kept_metrics  # noqa: E402
+from nlptk.seq2seq.vocab import EOS_ID as EOS  # noqa: E402
+from nlptk.seq2seq.vocab import UNK_ID as UNK  # noqa: E402
+from nlptk.seq2seq.vocab import Vocabulary  # noqa: E402
 
 STORIES = [
     Article("今天北京下了一场大雪，市民纷纷出门赏雪。交通部门提醒注意安全。", "北京迎来大雪"),
@@ -165,7 +169,7 @@ def test_scoring_helpers() -> None:
 
 
 def test_no_repeat_constraint_by_hand() -> None:
-    constraint = NoRepeatConstraint(8)
+    constraint = NoRepeatConstraint(8, end=EOS, forbidden=[UNK])
     rows = torch.arange(3)
     allowed = constraint(2, rows, torch.tensor([[2, 2], [3, 4], [5, 5]]))
     assert allowed.sum(dim=1).tolist() == [7, 7, 7] and not allowed[:, UNK].any()
@@ -348,9 +352,9 @@ def test_tiny_model_overfits(trained: TitleModel) -> None:
     assert titles_of(trained) == gold
     assert titles_of(trained, "beam-3") == gold
     record = trained.config.training
-    assert record["dev_rouge_l_greedy"] == 1.0
-    assert record["train_articles"] == 12 and record["dev_articles"] == 3
-    assert record["history"] and all(0.0 <= h["dev_rouge_l"] <= 1.0 for h in record["history"])
+    assert kept_metrics(record) == {"rouge-l": 1.0}
+    assert record["data"] == {"train": 12, "dev": 3}
+    assert record["evaluations"] and all(0.0 <= e["metrics"]["rouge-l"] <= 1.0 for e in record["evaluations"])
     assert not trained.training
 
 
@@ -527,8 +531,8 @@ def test_cli_train_writes_a_loadable_model(tmp_path: Path, encoder: str, copy_pr
     assert model.config.encoder == encoder and model.config.copy_prior == (copy_prior == "--copy-prior")
     assert (model.config.dim, model.config.decoder_size, model.config.max_title) == (8, 8, 10)
     record = model.config.training
-    assert record["train_articles"] == 3 and record["dev_articles"] == 2
-    assert len(record["history"]) == 2  # two batches, evaluated after each
+    assert record["data"] == {"train": 3, "dev": 2}
+    assert len(record["evaluations"]) == 2  # two batches, evaluated after each
     assert record["train_files"] == [str(train)] and record["dev_file"] == str(dev)
     for hypothesis in generate_titles(model, [STORIES[0].text], Decoding(max_len=10)):
         assert not has_repeated_3gram(hypothesis.tokens) and UNK not in hypothesis.tokens

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import replace
-from importlib import resources
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -36,10 +35,6 @@ Decoder = Annotated[
 ]
 
 
-def default_model_path() -> Path:
-    return Path(str(resources.files("nlptk") / "data" / "couplet"))
-
-
 def _start(threads: int) -> None:
     """Torch is there and ``threads`` is valid (before any input is read or model loaded)."""
     need_torch("nlptk couplet")
@@ -49,12 +44,9 @@ def _start(threads: int) -> None:
 
 
 def _load(model: Path | None):
-    from nlptk.couplet.model import CoupletModel
+    from nlptk.seq2seq.couplet.model import CoupletModel
 
-    path = model or default_model_path()
-    if model is None and not (path / "config.json").is_file():
-        raise NlptkError("no couplet model is shipped in this installation; train one with 'nlptk couplet train'")
-    return CoupletModel.load(path)
+    return CoupletModel.load(model)
 
 
 @couplet_app.command("answer")
@@ -85,9 +77,9 @@ def couplet_answer(
     (and as an error record in jsonl); the others are still answered.
     """
     _start(threads)
-    from nlptk.couplet.generate import answer_lines, check_answering
     from nlptk.decode import Decoding
     from nlptk.io import atomic_output, read_lines, resolve_inputs
+    from nlptk.seq2seq.couplet.generate import answer_lines, check_answering
 
     decoding = Decoding.parse(decoder)
     check_answering(candidates, seed)
@@ -153,11 +145,12 @@ def couplet_train(
     check_model_output(output, force)
     _start(threads)
     from nlptk import checks
-    from nlptk.couplet.data import read_pairs, read_parallel, usable_pairs
-    from nlptk.couplet.model import CoupletConfig
-    from nlptk.couplet.train import CoupletTrainOptions, train_couplet_model
-    from nlptk.lm.data import EOS, UNK, Vocabulary
     from nlptk.progress import make_progress
+    from nlptk.seq2seq.couplet.data import read_pairs, read_parallel, usable_pairs
+    from nlptk.seq2seq.couplet.model import CoupletConfig
+    from nlptk.seq2seq.couplet.train import CoupletTrainOptions, train_couplet_model
+    from nlptk.seq2seq.training import kept_metrics
+    from nlptk.seq2seq.vocab import EOS, UNK, Vocabulary
 
     checks.at_least("dev_limit", dev_limit, 0)
     checks.at_least("min_count", min_count, 1)
@@ -170,7 +163,15 @@ def couplet_train(
         dropout=dropout,
         max_len=max_len,
     )
-    options = CoupletTrainOptions(epochs, patience, lr, batch_size=batch_size, seed=seed, max_minutes=max_minutes)
+    options = CoupletTrainOptions(
+        epochs=epochs,
+        patience=patience,
+        lr=lr,
+        batch_size=batch_size,
+        seed=seed,
+        max_minutes=max_minutes,
+        extra={"train_files": [train_in, train_out], "dev_file": dev},
+    )
     pairs = usable_pairs(read_parallel(train_in, train_out, encoding_errors.value), max_len)
     dev_pairs = usable_pairs(read_pairs(dev, encoding_errors.value), max_len)
     if not pairs or not dev_pairs:
@@ -185,9 +186,8 @@ def couplet_train(
         couplet = train_couplet_model(config, pairs, dev_pairs, options, progress, log)
     finally:
         progress.close()
-    couplet.config.training.update({"train_files": [train_in, train_out], "dev_file": dev})
     couplet.save(output, force)
-    log(f"saved {output} (dev BLEU-4 {couplet.config.training['dev_bleu4_greedy']:.4f}, greedy)")
+    log(f"saved {output} (dev BLEU-4 {kept_metrics(couplet.config.training)['bleu4']:.4f}, greedy)")
 
 
 @couplet_app.command("eval")
@@ -205,10 +205,10 @@ def couplet_eval(
     """Character BLEU-4 (corpus) and constraint rates of the best answers."""
     _start(threads)
     from nlptk import checks
-    from nlptk.couplet.data import read_pairs
-    from nlptk.couplet.evaluation import evaluate_couplets
     from nlptk.decode import Decoding
     from nlptk.io import atomic_output
+    from nlptk.seq2seq.couplet.data import read_pairs
+    from nlptk.seq2seq.couplet.evaluation import evaluate_couplets
 
     checks.at_least("examples", examples, 0)
     decoding = Decoding.parse(decoder)
@@ -216,11 +216,12 @@ def couplet_eval(
     pairs = read_pairs(pairs_file, encoding_errors.value)
     if not pairs:
         raise NlptkError(f"{pairs_file}: no pairs (the input is empty)")
-    scores = evaluate_couplets(_load(model), pairs, decoding, seed)
+    evaluation = evaluate_couplets(_load(model), pairs, decoding, seed)
+    scores = asdict(evaluation.scores)
     shown = [
         {"first": first, "answer": answer, "references": references}
         for first, references, answer in zip(
-            scores.pop("firsts"), scores.pop("references"), scores.pop("predictions"), strict=True
+            evaluation.firsts, evaluation.references, evaluation.predictions, strict=True
         )
     ][:examples]
     with atomic_output(output) as out:

@@ -60,7 +60,7 @@ def _start(threads: int) -> None:
 
 
 def _load(model: Path):
-    from nlptk.lm.model import LanguageModel
+    from nlptk.seq2seq.lm.model import LanguageModel
 
     return LanguageModel.load(model)
 
@@ -105,10 +105,12 @@ def lm_train(
     _start(threads)
     from nlptk import checks
     from nlptk.cpu import bf16_is_fast
-    from nlptk.lm.data import EOS, UNK, Vocabulary, read_sentences
-    from nlptk.lm.model import LMConfig
-    from nlptk.lm.train import LMTrainOptions, train_language_model
     from nlptk.progress import make_progress
+    from nlptk.seq2seq.lm.data import read_sentences
+    from nlptk.seq2seq.lm.model import LMConfig
+    from nlptk.seq2seq.lm.train import LMTrainOptions, train_language_model
+    from nlptk.seq2seq.training import kept_metrics
+    from nlptk.seq2seq.vocab import EOS, UNK, Vocabulary
 
     checks.at_least("min_count", min_count, 1)
     # The words come from the data; every option is checked before it is read.
@@ -136,7 +138,7 @@ def lm_train(
     finally:
         progress.close()
     model.save(output, force)
-    log_to_stderr(quiet)(f"saved {output} (dev perplexity {model.config.training['dev_perplexity']:.2f})")
+    log_to_stderr(quiet)(f"saved {output} (dev perplexity {kept_metrics(model.config.training)['perplexity']:.2f})")
 
 
 @lm_app.command("eval")
@@ -151,8 +153,8 @@ def lm_eval(
     """Perplexity per token (each sentence's <eos> included)."""
     _start(threads)
     from nlptk.io import atomic_output
-    from nlptk.lm.data import read_sentences
-    from nlptk.lm.train import evaluate_perplexity
+    from nlptk.seq2seq.lm.data import read_sentences
+    from nlptk.seq2seq.lm.train import evaluate_perplexity
 
     lm = _load(model)
     sentences = [lm.vocab.encode(s) for s in read_sentences(data, encoding_errors.value)]
@@ -194,7 +196,7 @@ def lm_sample(
     from nlptk import checks
     from nlptk.decode import MAX_CANDIDATES, Decoding
     from nlptk.io import atomic_output, read_lines, resolve_inputs
-    from nlptk.lm.degeneration import continue_prefixes
+    from nlptk.seq2seq.lm.degeneration import continue_prefixes
 
     decoding = Decoding.parse(decoder, max_len=max_len, temperature=temperature)
     checks.between("samples", samples, 1, MAX_CANDIDATES)
@@ -240,9 +242,9 @@ def lm_degeneration(
     _start(threads)
     from nlptk.decode import Decoding
     from nlptk.io import atomic_output
-    from nlptk.lm.data import read_sentences
-    from nlptk.lm.degeneration import DECODERS, check_prefixes, check_run, degeneration_table, prefixes
     from nlptk.progress import make_progress
+    from nlptk.seq2seq.lm.data import read_sentences
+    from nlptk.seq2seq.lm.degeneration import DECODERS, check_prefixes, check_run, degeneration_table, prefixes
 
     names = [d for d in (decoders or DECODERS).split(",") if d]
     for name in names:

@@ -46,7 +46,7 @@ def tag_train(
     ] = 0,
     task: Annotated[Task, typer.Option(help="seg: words per line; ner: char<TAB>tag; pos: CoNLL-U.")] = Task.seg,
     epochs: Annotated[int, typer.Option(help="At most this many passes over the data.")] = 20,
-    patience: Annotated[int, typer.Option(help="Stop after this many epochs without a better dev F1.")] = 3,
+    patience: Annotated[int, typer.Option(help="Stop after this many evaluations without a better dev F1.")] = 3,
     max_minutes: Annotated[float, typer.Option(help="Stop training after this many minutes (0: no limit).")] = 0.0,
     lr: Annotated[float, typer.Option(help="Adam learning rate of the encoder.")] = 3e-3,
     crf_lr_multiplier: Annotated[float, typer.Option(help="CRF transitions learn this many times faster.")] = 100.0,
@@ -100,27 +100,26 @@ def tag_train(
     check_model_output(output, force)
     need_torch("nlptk tag")
     from nlptk.progress import make_progress
+    from nlptk.seq2seq.training import kept_metrics
     from nlptk.tagging.data import read_examples, split_holdout
-    from nlptk.tagging.model import Tagger, TaggerConfig
+    from nlptk.tagging.model import Tagger, TaggerShape
     from nlptk.tagging.train import TrainOptions, train_tagger
 
     if not dev and not holdout:
         raise OptionError("dev", "give --dev FILE, or --holdout N training sentences to hold out as dev")
     if holdout < 0:
         raise OptionError("holdout", f"must be at least 0, not {holdout}")
-    shape = {
-        "dim": dim,
-        "char_dim": char_dim,
-        "bigram_dim": bigram_dim,
-        "dilations": _whole_numbers("dilations", dilations),
-        "dropout": dropout,
-        "max_len": max_len,
-        "dictionary": dictionary,
-        "dictionary_tags": [t for t in dictionary_tags.split(",") if t],
-        "lstm_dim": lstm_dim,
-    }
-    if init_from is None:
-        TaggerConfig.check_shape(task.value, shape)
+    shape = TaggerShape(
+        dim=dim,
+        char_dim=char_dim,
+        bigram_dim=bigram_dim,
+        dilations=_whole_numbers("dilations", dilations),
+        dropout=dropout,
+        max_len=max_len,
+        dictionary=dictionary,
+        dictionary_tags=[t for t in dictionary_tags.split(",") if t],
+        lstm_dim=lstm_dim,
+    )
     options = TrainOptions(
         epochs=epochs,
         patience=patience,
@@ -154,7 +153,8 @@ def tag_train(
         progress.close()
     model.save(output, force)
     if not quiet:
-        typer.echo(f"saved {output} (best dev F1 {model.config.training['dev'].get('f1', float('nan')):.4f})", err=True)
+        f1 = kept_metrics(model.config.training).get("f1", float("nan"))
+        typer.echo(f"saved {output} (best dev F1 {f1:.4f})", err=True)
 
 
 @tag_app.command("eval")
@@ -175,11 +175,10 @@ def tag_eval(
     from nlptk.evaluate import load_word_list
     from nlptk.tagging.data import read_examples
     from nlptk.tagging.model import Tagger
-    from nlptk.tagging.segmenter import default_model_path
     from nlptk.tagging.train import evaluate_tagger
 
     cpu_threads(threads)
-    tagger = Tagger.load(model or default_model_path())
+    tagger = Tagger.load(model)
     examples = read_examples(tagger.config.task, data, encoding_errors.value)
     known = load_word_list(str(training_words), encoding_errors.value) if training_words else None
     scores = evaluate_tagger(tagger, examples, known)
@@ -203,10 +202,10 @@ def tag_predict(
     from nlptk.cpu import cpu_threads
     from nlptk.io import atomic_output, read_chunks, read_lines, resolve_inputs
     from nlptk.tagging.model import Tagger
-    from nlptk.tagging.segmenter import default_model_path, segment_stream
+    from nlptk.tagging.segmenter import segment_stream
 
     cpu_threads(threads)
-    tagger = Tagger.load(model or default_model_path())
+    tagger = Tagger.load(model)
     sources = resolve_inputs(inputs or ["-"])
     if tagger.config.task == "seg":
         tagged = segment_stream(tagger, read_chunks(sources, encoding_errors=encoding_errors.value))

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from enum import Enum
-from importlib import resources
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -43,10 +42,6 @@ class Encoder(str, Enum):
     conv = "conv"
 
 
-def default_model_path() -> Path:
-    return Path(str(resources.files("nlptk") / "data" / "title"))
-
-
 def _start(threads: int) -> None:
     """Torch is there and ``threads`` is valid (before any input is read or model loaded)."""
     need_torch("nlptk title")
@@ -64,12 +59,9 @@ def _decoding(decoder: str, max_len: int, seed: int):
 
 
 def _load(model: Path | None):
-    from nlptk.title.model import TitleModel
+    from nlptk.seq2seq.title.model import TitleModel
 
-    path = model or default_model_path()
-    if model is None and not (path / "config.json").is_file():
-        raise NlptkError("no title model is shipped in this installation; train one with 'nlptk title train'")
-    return TitleModel.load(path)
+    return TitleModel.load(model)
 
 
 @title_app.command("generate")
@@ -98,8 +90,8 @@ def title_generate(
     field) is reported on stderr (and as an error record in jsonl); the others are still titled."""
     _start(threads)
     from nlptk.io import atomic_output
-    from nlptk.title.data import read_articles
-    from nlptk.title.generate import generate_titles, title_text
+    from nlptk.seq2seq.title.data import read_articles
+    from nlptk.seq2seq.title.generate import generate_titles, title_text
 
     decoding = _decoding(decoder, max_len, seed)
     articles = list(read_articles(inputs or ["-"], field, encoding_errors=encoding_errors.value))
@@ -186,11 +178,12 @@ def title_train(
     _start(threads)
     from nlptk import checks
     from nlptk.cpu import bf16_is_fast
-    from nlptk.lm.data import EOS, UNK, Vocabulary
     from nlptk.progress import make_progress
-    from nlptk.title.data import read_examples
-    from nlptk.title.model import TitleConfig
-    from nlptk.title.train import TitleTrainOptions, train_title_model
+    from nlptk.seq2seq.title.data import read_examples
+    from nlptk.seq2seq.title.model import TitleConfig
+    from nlptk.seq2seq.title.train import TitleTrainOptions, train_title_model
+    from nlptk.seq2seq.training import kept_metrics
+    from nlptk.seq2seq.vocab import EOS, UNK, Vocabulary
 
     checks.at_least("dev_limit", dev_limit, 0)
     checks.at_least("min_count", min_count, 1)
@@ -209,14 +202,15 @@ def title_train(
         max_title=max_title,
     )
     options = TitleTrainOptions(
-        epochs,
-        lr,
-        batch_size,
+        epochs=epochs,
+        lr=lr,
+        batch_size=batch_size,
         seed=seed,
         eval_every=eval_every,
         patience=patience,
         max_minutes=max_minutes,
         bf16=bf16_is_fast() if bf16 is None else bf16,
+        extra={"train_files": train, "dev_file": dev},
     )
     stories = [a for path in train for a in read_examples(path, encoding_errors.value)]
     dev_stories = read_examples(dev, encoding_errors.value)[: dev_limit or None]
@@ -231,9 +225,8 @@ def title_train(
         writer = train_title_model(config, stories, dev_stories, options, progress, log)
     finally:
         progress.close()
-    writer.config.training.update({"train_files": train, "dev_file": dev})
     writer.save(output, force)
-    log(f"saved {output} (dev ROUGE-L {writer.config.training['dev_rouge_l_greedy']:.4f}, greedy)")
+    log(f"saved {output} (dev ROUGE-L {kept_metrics(writer.config.training)['rouge-l']:.4f}, greedy)")
 
 
 @title_app.command("eval")
@@ -254,9 +247,9 @@ def title_eval(
     _start(threads)
     from nlptk import checks
     from nlptk.io import atomic_output
-    from nlptk.title.data import lead, read_examples
-    from nlptk.title.evaluation import lead_baseline, score_titles
-    from nlptk.title.generate import generate_titles, title_text
+    from nlptk.seq2seq.title.data import lead, read_examples
+    from nlptk.seq2seq.title.evaluation import lead_baseline, score_titles
+    from nlptk.seq2seq.title.generate import generate_titles, title_text
 
     checks.at_least("limit", limit, 0)
     checks.at_least("examples", examples, 0)

@@ -1,26 +1,13 @@
-"""Character encoder: embeddings (and optional dictionary-word flags) -> gated residual dilated convolutions.
-
-Each block computes Y = X⊗(1−σ) + Conv(X)⊗σ with σ = sigmoid(Conv'(X)) (both convolutions in
-one layer of twice the width), dilations growing 1, 2, 4, … so a few layers see a wide context.
-"""
+"""Character encoder: embeddings (and optional dictionary-word flags) -> gated residual dilated
+convolutions (:class:`~nlptk.seq2seq.layers.GatedConvBlock`), dilations growing 1, 2, 4, … so a
+few layers see a wide context."""
 
 from __future__ import annotations
 
 import torch
 from torch import nn
 
-
-class GatedConvBlock(nn.Module):
-    def __init__(self, dim: int, kernel: int = 3, dilation: int = 1, dropout: float = 0.0) -> None:
-        super().__init__()
-        self.conv = nn.Conv1d(dim, 2 * dim, kernel, dilation=dilation, padding=dilation * (kernel - 1) // 2)
-        self.dropout = nn.Dropout(dropout)
-
-    def forward(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-        """``x`` (B, D, T), ``mask`` (B, 1, T) float."""
-        value, gate = self.conv(x).chunk(2, dim=1)
-        gate = torch.sigmoid(self.dropout(gate))
-        return (x + gate * (value - x)) * mask  # = x(1-σ) + value·σ, padding kept at zero
+from nlptk.seq2seq.layers import GatedConvBlock
 
 
 class ConvEncoder(nn.Module):

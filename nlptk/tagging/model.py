@@ -19,13 +19,13 @@ from torch import nn
 from nlptk.checks import at_least, fraction, one_of
 from nlptk.cpu import bf16_is_fast
 from nlptk.errors import OptionError
+from nlptk.seq2seq.model_dir import compact_state, expand_state, load_model_directory, model_path, save_model_directory
 from nlptk.tagging.crf import CRF
 from nlptk.tagging.data import TASKS
 from nlptk.tagging.encoder import ConvEncoder
 from nlptk.tagging.features import Batch, DictionaryMatcher, Featurizer
 from nlptk.tagging.schemes import TagScheme
 from nlptk.text import sentences
-from nlptk.weights import compact_state, expand_state, load_model_directory, save_model_directory
 
 FORMAT = "nlptk-tagger"
 BATCH_CHARS = 32768  # characters per prediction batch
@@ -33,13 +33,10 @@ BATCH_CHARS = 32768  # characters per prediction batch
 Bias = Callable[[str], "np.ndarray | None"]
 
 
-@dataclass
-class TaggerConfig:
-    """Everything needed to rebuild a tagger, plus a record of how it was trained."""
+@dataclass(kw_only=True)
+class TaggerShape:
+    """The shape of a tagger to train: what a user chooses (the rest comes from the data)."""
 
-    task: str
-    tags: list[str]
-    chars: list[str]
     char_dim: int = 64
     bigram_dim: int = 32
     dim: int = 128
@@ -50,11 +47,8 @@ class TaggerConfig:
     dictionary: str = ""  # "jieba" (or a word list path): flag dictionary-word positions as features
     dictionary_tags: list[str] = field(default_factory=list)  # extra flags for words with these tag prefixes
     lstm_dim: int = 0  # hidden size of an optional BiLSTM after the convolutions
-    entities: list[list[str]] = field(default_factory=list)  # [string, type] of training entities, flagged
-    training: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        one_of("task", self.task, TASKS)
         for name in ("char_dim", "dim", "kernel", "max_len"):
             at_least(name, getattr(self, name), 1)
         for name in ("bigram_dim", "lstm_dim"):
@@ -67,10 +61,20 @@ class TaggerConfig:
             at_least("dilations", dilation, 1)
         fraction("dropout", self.dropout)
 
-    @classmethod
-    def check_shape(cls, task: str, shape: dict) -> None:
-        """Refuse (:class:`OptionError`) the shape options of a model to train before any work."""
-        cls(task=task, tags=[], chars=[], **shape)
+
+@dataclass(kw_only=True)
+class TaggerConfig(TaggerShape):
+    """Everything needed to rebuild a tagger, plus a record of how it was trained."""
+
+    task: str
+    tags: list[str]
+    chars: list[str]
+    entities: list[list[str]] = field(default_factory=list)  # [string, type] of training entities, flagged
+    training: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        one_of("task", self.task, TASKS)
+        super().__post_init__()
 
 
 class Tagger(nn.Module):
@@ -179,8 +183,9 @@ class Tagger(nn.Module):
         save_model_directory(path, FORMAT, asdict(self.config), state, force)
 
     @classmethod
-    def load(cls, path: str | os.PathLike[str]) -> Tagger:
-        """Load a model directory written by :meth:`save`."""
+    def load(cls, path: str | os.PathLike[str] | None = None) -> Tagger:
+        """Load a model directory written by :meth:`save` (by default the shipped segmenter)."""
+        path = model_path(path, "seg", "nlptk tag train --task seg")
 
         def build(raw: dict, state: dict) -> Tagger:
             config = TaggerConfig(**raw)

@@ -19,8 +19,6 @@ from __future__ import annotations
 import itertools
 import os
 from collections.abc import Iterable, Iterator
-from importlib import resources
-from pathlib import Path
 
 import numpy as np
 
@@ -42,13 +40,8 @@ CUT_AFTER = frozenset(" \t\u3000") | SENTENCE_END | {"…"}
 FREE, START, INSIDE = 0, 1, 2
 
 
-def default_model_path() -> Path:
-    """The segmentation model shipped in the package."""
-    return Path(str(resources.files("nlptk") / "data" / "seg"))
-
-
 def load_segmenter(path: str | os.PathLike[str] | None = None) -> Tagger:
-    model = Tagger.load(path or default_model_path())
+    model = Tagger.load(path)
     if model.config.task != "seg":
         raise NlptkError(f"{path}: a {model.config.task} model, not a segmentation model")
     return model

@@ -17,11 +17,10 @@ from torch import nn
 
 from nlptk import checks
 from nlptk.decode.heads import SelfTerminatingHead, SoftmaxHead
-from nlptk.lm.data import Vocabulary
-from nlptk.weights import load_model_directory, save_model_directory
+from nlptk.seq2seq.model_dir import load_model_directory, save_model_directory
+from nlptk.seq2seq.vocab import EOS_ID, Vocabulary
 
 FORMAT = "nlptk-lm"
-EOS_ID = 0
 
 State = tuple[torch.Tensor | tuple[torch.Tensor, torch.Tensor], torch.Tensor]
 

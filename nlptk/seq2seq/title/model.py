@@ -24,13 +24,11 @@ from torch import nn
 
 from nlptk import checks
 from nlptk.errors import OptionError
-from nlptk.lm.data import Vocabulary
-from nlptk.tagging.encoder import GatedConvBlock
-from nlptk.weights import compact_state, expand_state, load_model_directory, save_model_directory
+from nlptk.seq2seq.layers import GatedConvBlock
+from nlptk.seq2seq.model_dir import compact_state, expand_state, load_model_directory, model_path, save_model_directory
+from nlptk.seq2seq.vocab import EOS_ID, UNK_ID, Vocabulary
 
 FORMAT = "nlptk-title"
-EOS = 0  # <eos>: ends a title, starts the decoder, pads
-UNK = 1
 
 
 @dataclass
@@ -91,7 +89,7 @@ class TitleModel(nn.Module):
     def encode_texts(self, texts: Sequence[str], limit: int, end: bool = False) -> tuple[torch.Tensor, torch.Tensor]:
         """Character ids (B, T) of the first ``limit`` characters of each text (0-padded; ``end``
         appends <eos>), and the mask of real positions."""
-        rows = [self.vocab.encode(text[:limit]) + ([EOS] if end else []) for text in texts]
+        rows = [self.vocab.encode(text[:limit]) + ([EOS_ID] if end else []) for text in texts]
         width = max(1, max(len(r) for r in rows))
         ids = torch.zeros((len(rows), width), dtype=torch.long)
         mask = torch.zeros((len(rows), width), dtype=torch.bool)
@@ -117,7 +115,7 @@ class TitleModel(nn.Module):
         pooled = states.masked_fill(~mask[..., None], float("-inf")).max(dim=1).values
         chi = torch.zeros((len(ids), len(self.vocab)))
         chi.scatter_(1, ids, mask.float())
-        chi[:, EOS] = chi[:, UNK] = 0
+        chi[:, EOS_ID] = chi[:, UNK_ID] = 0
         return {"ids": ids, "states": states, "mask": mask, "pooled": pooled, "chi": chi}
 
     def scores(self, memory: dict[str, torch.Tensor], previous: torch.Tensor, state=None):
@@ -146,7 +144,7 @@ class TitleModel(nn.Module):
         """Mean cross-entropy per title character (and final <eos>), teacher forcing."""
         ids, mask = self.encode_texts(articles, self.config.max_input)
         targets, target_mask = self.encode_texts(titles, self.config.max_title, end=True)
-        previous = torch.cat([torch.full((len(targets), 1), EOS), targets[:, :-1]], dim=1)
+        previous = torch.cat([torch.full((len(targets), 1), EOS_ID), targets[:, :-1]], dim=1)
         log_probs, _ = self.scores(self.encode(ids, mask), previous)
         picked = log_probs.gather(2, targets[..., None])[..., 0]
         return -picked[target_mask].mean()
@@ -157,8 +155,9 @@ class TitleModel(nn.Module):
         save_model_directory(path, FORMAT, asdict(self.config), state, force)
 
     @classmethod
-    def load(cls, path: str | os.PathLike[str]) -> TitleModel:
-        """Load a model directory written by :meth:`save`."""
+    def load(cls, path: str | os.PathLike[str] | None = None) -> TitleModel:
+        """Load a model directory written by :meth:`save` (by default the shipped model)."""
+        path = model_path(path, "title", "nlptk title train")
 
         def build(config: dict, state: dict) -> TitleModel:
             model = cls(TitleConfig(**config))

@@ -16,12 +16,11 @@ from dataclasses import dataclass
 
 import torch
 
-from nlptk.couplet.data import is_punctuation
-from nlptk.lm.data import Vocabulary
+from nlptk.seq2seq.couplet.data import is_punctuation
+from nlptk.seq2seq.vocab import UNK_ID, Vocabulary
 from nlptk.text import CharClass, classify
 
 NONE = -1
-UNK = 1  # <unk>: stands for punctuation the vocabulary lacks
 AVOID, COPY, MIRROR = range(3)  # the rules of a position (see LineConstraint)
 
 
@@ -56,7 +55,9 @@ class LineConstraint:
             for i, char in enumerate(line):
                 char_id = vocab.ids.get(char, NONE)
                 if is_punctuation(char):
-                    self.rules[row, i, COPY] = char_id if char_id != NONE else UNK  # the mark itself goes back later
+                    self.rules[row, i, COPY] = (
+                        char_id if char_id != NONE else UNK_ID
+                    )  # <unk>: a mark the vocabulary lacks, put back later
                 elif pattern[i] != i:
                     self.rules[row, i, MIRROR] = pattern[i]
                 else:

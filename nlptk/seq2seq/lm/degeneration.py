@@ -14,8 +14,9 @@ import torch
 
 from nlptk import checks
 from nlptk.decode import Decoding, Hypothesis, decode, non_termination_ratio
-from nlptk.lm.model import EOS_ID, LanguageModel
 from nlptk.progress import NoProgress, Progress
+from nlptk.seq2seq.lm.model import LanguageModel
+from nlptk.seq2seq.vocab import EOS_ID
 
 DECODERS = (
     "greedy,beam-2,beam-4,ancestral,topk-2,topk-4,nucleus-0.2,nucleus-0.4,"

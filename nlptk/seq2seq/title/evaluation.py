@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from nlptk.overlap import mean_rouge, ngrams
-from nlptk.title.data import Article, lead
+from nlptk.seq2seq.title.data import Article, lead
 
 
 def repeats_ngram(text: str, n: int = 3) -> bool:

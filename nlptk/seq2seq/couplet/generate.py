@@ -8,10 +8,11 @@ from dataclasses import dataclass, field, replace
 import torch
 
 from nlptk import checks
-from nlptk.couplet.constraints import LineConstraint
-from nlptk.couplet.data import check_line, clean_line, is_punctuation
-from nlptk.couplet.model import START, CoupletDecoder, CoupletModel
 from nlptk.decode import MAX_CANDIDATES, Decoding, Hypothesis, beam_search, sample
+from nlptk.seq2seq.couplet.constraints import LineConstraint
+from nlptk.seq2seq.couplet.data import check_line, clean_line, is_punctuation
+from nlptk.seq2seq.couplet.model import CoupletDecoder, CoupletModel
+from nlptk.seq2seq.vocab import EOS_ID
 
 BATCH = 256  # first lines decoded together
 SAMPLES_PER_CANDIDATE = 4  # sampling draws this many per wanted candidate, then keeps distinct ones
@@ -72,14 +73,14 @@ def _decode(
     ids, mask = model.encode_lines(firsts)
     state = decoder.start(model.encode(ids, mask))
     constraint = LineConstraint(firsts, model.vocab, model.han)
-    start = torch.full((len(firsts),), START, dtype=torch.long)
+    start = torch.full((len(firsts),), EOS_ID, dtype=torch.long)
     if decoding.method != "sample":
         width = max(decoding.beam, n)
-        return beam_search(decoder, state, start, replace(decoding, method="beam", beam=width), START, constraint, n)
+        return beam_search(decoder, state, start, replace(decoding, method="beam", beam=width), EOS_ID, constraint, n)
     draws = n * SAMPLES_PER_CANDIDATE if n > 1 else 1
     rows = torch.arange(len(firsts)).repeat_interleave(draws)
     repeated = LineConstraint([firsts[i] for i in rows.tolist()], model.vocab, model.han)
-    drawn = sample(decoder, decoder.select(state, rows), start[rows], decoding, START, repeated, generator)
+    drawn = sample(decoder, decoder.select(state, rows), start[rows], decoding, EOS_ID, repeated, generator)
     results: list[list[Hypothesis]] = []
     for row in range(len(firsts)):
         distinct: dict[tuple[int, ...], Hypothesis] = {}

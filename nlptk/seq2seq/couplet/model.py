@@ -18,16 +18,14 @@ import torch
 from torch import nn
 
 from nlptk import checks
-from nlptk.couplet.constraints import han_characters
 from nlptk.cpu import bf16_is_fast
 from nlptk.errors import OptionError
-from nlptk.lm.data import Vocabulary
-from nlptk.tagging.encoder import GatedConvBlock
-from nlptk.weights import compact_state, expand_state, load_model_directory, save_model_directory
+from nlptk.seq2seq.couplet.constraints import han_characters
+from nlptk.seq2seq.layers import GatedConvBlock, SelfAttentionBlock
+from nlptk.seq2seq.model_dir import compact_state, expand_state, load_model_directory, model_path, save_model_directory
+from nlptk.seq2seq.vocab import EOS_ID, Vocabulary
 
 FORMAT = "nlptk-couplet"
-START = 0  # <eos> doubles as the decoder's start token and as padding
-UNK = 1
 
 
 @dataclass
@@ -65,22 +63,6 @@ class CoupletConfig:
             return "reference (convolutions, softmax per position)"
         extras = ["self-attention"] * bool(self.attention) + ["GRU over the output"] * bool(self.decoder)
         return " + ".join(["convolutions", *extras])
-
-
-class SelfAttentionBlock(nn.Module):
-    """Multi-head self-attention with a residual connection and layer norm, on (B, D, T) tensors."""
-
-    def __init__(self, dim: int, heads: int, dropout: float) -> None:
-        super().__init__()
-        self.attention = nn.MultiheadAttention(dim, heads, dropout=dropout, batch_first=True)
-        self.norm = nn.LayerNorm(dim)
-        self.dropout = nn.Dropout(dropout)
-
-    def forward(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-        seq = x.transpose(1, 2)
-        padding = mask[:, 0] == 0
-        attended, _ = self.attention(seq, seq, seq, key_padding_mask=padding, need_weights=False)
-        return self.norm(seq + self.dropout(attended)).transpose(1, 2) * mask
 
 
 class CoupletModel(nn.Module):
@@ -122,7 +104,7 @@ class CoupletModel(nn.Module):
 
     def logits(self, encoded: torch.Tensor, previous: torch.Tensor, hidden: torch.Tensor | None = None):
         """Scores (B, T, V) of the second line's characters given the encoder states and, for the
-        GRU decoder, the characters before each position (``previous``, START first)."""
+        GRU decoder, the characters before each position (``previous``, <eos> first)."""
         if self.gru is None:
             return self._scores(self.dropout(encoded)), None
         inputs = torch.cat([self.dropout(self.embedding(previous)), encoded], dim=-1)
@@ -140,7 +122,7 @@ class CoupletModel(nn.Module):
         """Mean cross-entropy per character of ``seconds`` given ``firsts`` (teacher forcing)."""
         ids, mask = self.encode_lines(firsts)
         targets, _ = self.encode_lines(seconds)
-        previous = torch.cat([torch.full((len(targets), 1), START), targets[:, :-1]], dim=1)
+        previous = torch.cat([torch.full((len(targets), 1), EOS_ID), targets[:, :-1]], dim=1)
         scores, _ = self.logits(self.encode(ids, mask), previous)
         return nn.functional.cross_entropy(scores[mask], targets[mask])
 
@@ -150,8 +132,9 @@ class CoupletModel(nn.Module):
         save_model_directory(path, FORMAT, asdict(self.config), state, force)
 
     @classmethod
-    def load(cls, path: str | os.PathLike[str]) -> CoupletModel:
-        """Load a model directory written by :meth:`save`."""
+    def load(cls, path: str | os.PathLike[str] | None = None) -> CoupletModel:
+        """Load a model directory written by :meth:`save` (by default the shipped model)."""
+        path = model_path(path, "couplet", "nlptk couplet train")
 
         def build(config: dict, state: dict) -> CoupletModel:
             model = cls(CoupletConfig(**config))

@@ -1,6 +1,7 @@
 """Model directories (``config.json`` + ``weights.pt``, written atomically, loaded with
-``torch.load(weights_only=True)``) and compact state dicts for shipped models: chosen embedding
-tables as int8 with a float16 scale per row, every other float tensor as float16."""
+``torch.load(weights_only=True)``), the models shipped in the package, and compact state dicts
+for them: chosen embedding tables as int8 with a float16 scale per row, every other float
+tensor as float16. Importing this module imports no torch; the functions that need it do."""
 
 from __future__ import annotations
 
@@ -8,13 +9,15 @@ import json
 import os
 import pickle
 from collections.abc import Callable, Iterable
+from importlib import resources
 from pathlib import Path
-from typing import TypeVar
-
-import torch
+from typing import TYPE_CHECKING, TypeVar
 
 from nlptk.errors import NlptkError
 from nlptk.io import atomic_directory
+
+if TYPE_CHECKING:
+    import torch
 
 Model = TypeVar("Model")
 
@@ -32,8 +35,26 @@ MODEL_LOAD_ERRORS = (
 )
 
 
+def shipped_model_path(name: str) -> Path:
+    """The directory of the model shipped in the package as ``nlptk/data/NAME`` (seg, couplet, title)."""
+    return Path(str(resources.files("nlptk") / "data" / name))
+
+
+def model_path(path: str | os.PathLike[str] | None, shipped: str, train_command: str) -> Path:
+    """``path``, or without one the shipped model ``shipped``; an installation without that model
+    gives an :class:`NlptkError` saying how to train one (``train_command``)."""
+    if path is not None:
+        return Path(path)
+    found = shipped_model_path(shipped)
+    if not (found / "config.json").is_file():
+        raise NlptkError(f"no {shipped} model is shipped in this installation; train one with '{train_command}'")
+    return found
+
+
 def compact_state(state: dict[str, torch.Tensor], int8_names: Iterable[str] = ()) -> dict[str, torch.Tensor]:
     """``state`` with the tensors named in ``int8_names`` as int8 rows and the rest as float16."""
+    import torch
+
     int8_names = set(int8_names)
     out: dict[str, torch.Tensor] = {}
     for name, value in state.items():
@@ -71,6 +92,8 @@ def save_model_directory(
 ) -> None:
     """Write ``config`` (tagged with the format ``kind``) and ``state`` as a model directory, atomically;
     an existing model directory is replaced only with ``force``, anything else never."""
+    import torch
+
     with atomic_directory(path, force) as tmp:
         torch.save(state, tmp / "weights.pt")
         text = json.dumps({"format": kind, **config}, ensure_ascii=False, indent=1)
@@ -82,6 +105,8 @@ def load_model_directory(
 ) -> Model:
     """``build(config, state)`` from a directory written by :func:`save_model_directory`; a missing,
     wrong or damaged model gives an :class:`NlptkError` naming ``name`` (e.g. "couplet model")."""
+    import torch
+
     directory = Path(path)
     config_path, weights_path = directory / "config.json", directory / "weights.pt"
     if not directory.is_dir() or not config_path.is_file() or not weights_path.is_file():
