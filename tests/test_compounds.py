@@ -12,14 +12,7 @@ from conftest import invoke, out
 from nlptk.lexicon import function_characters, jieba_dictionary
 from nlptk.newwords import DiscoveryConfig, Word, discover_words, reject_fragments
 from nlptk.newwords.boundary import LONG_AFFIX, well_formed
-from nlptk.newwords.compounds import (
-    VERB_MARGIN,
-    FrequentPairs,
-    SingleParts,
-    compound_sides,
-    span_hashes,
-    unit_cohesion,
-)
+from nlptk.newwords.compounds import VERB_MARGIN, FrequentPairs, SingleParts, compound_sides, span_hashes, unit_cohesion
 
 # Two free words that also occur together far more often than chance: 数字经济 has a unit
 # cohesion of about ln 110 (between the compound threshold, ln 4, and the 4-gram one, ln 6).

@@ -22,6 +22,7 @@ import nlptk.cli  # noqa: E402  (registers the commands)
 from nlptk.cli.common import app  # noqa: E402
 from nlptk.decode import Decoding  # noqa: E402
 from nlptk.errors import NlptkError  # noqa: E402
+from nlptk.seq2seq.couplet.config import CoupletConfig, CoupletTrainOptions  # noqa: E402
 from nlptk.seq2seq.couplet.constraints import AnswerCheck, LineConstraint, check_answer, repetition_pattern  # noqa: E402
 from nlptk.seq2seq.couplet.data import (  # noqa: E402
     check_line,
@@ -33,8 +34,8 @@ from nlptk.seq2seq.couplet.data import (  # noqa: E402
 )
 from nlptk.seq2seq.couplet.evaluation import evaluate_couplets, group_references  # noqa: E402
 from nlptk.seq2seq.couplet.generate import answer_lines  # noqa: E402
-from nlptk.seq2seq.couplet.model import CoupletConfig, CoupletModel  # noqa: E402
-from nlptk.seq2seq.couplet.train import CoupletTrainOptions, train_couplet_model  # noqa: E402
+from nlptk.seq2seq.couplet.model import CoupletModel  # noqa: E402
+from nlptk.seq2seq.couplet.train import train_couplet_model  # noqa: E402
 from nlptk.seq2seq.training import kept_metrics  # noqa: E402
 from nlptk.seq2seq.vocab import Vocabulary  # noqa: E402
 
@@ -325,8 +326,8 @@ def test_whitespace_inside_a_line_is_ignored(models: dict[str, CoupletModel]) ->
 
 def train_tiny(decoder: int, epochs: int = 20) -> CoupletModel:
     vocab = Vocabulary.build([a + b for a, b in PAIRS])
-    config = CoupletConfig(vocab.words, dim=16, decoder=decoder, dilations=[1, 1], dropout=0.0)
-    options = CoupletTrainOptions(epochs=epochs, lr=0.02, batch_size=4, patience=6)
+    config = CoupletConfig(vocab.words, dim=16, decoder=decoder, dilations=[1, 1], attention=[], dropout=0.0)
+    options = CoupletTrainOptions(epochs=epochs, lr=0.02, batch_size=4, patience=6, min_count=1)
     return train_couplet_model(config, PAIRS * 4, PAIRS, options, log=lambda message: None)
 
 

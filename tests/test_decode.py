@@ -509,7 +509,7 @@ def test_parse_fields() -> None:
 def test_parse_rejects_bad_names_naming_the_problem(name: str, problem: str) -> None:
     with pytest.raises(OptionError) as error:
         Decoding.parse(name)
-    assert error.value.parameter == "--decoder"
+    assert error.value.parameter == "decoder"
     assert problem in error.value.as_option() and error.value.as_option().startswith("--decoder ")
 
 

@@ -14,9 +14,12 @@ torch = pytest.importorskip("torch")
 
 from conftest import invoke, one_line_error, usage_error  # noqa: E402
 
-from nlptk.seq2seq.couplet.model import CoupletConfig, CoupletModel  # noqa: E402
-from nlptk.seq2seq.lm.model import LanguageModel, LMConfig  # noqa: E402
-from nlptk.seq2seq.title.model import TitleConfig, TitleModel  # noqa: E402
+from nlptk.seq2seq.couplet.config import CoupletConfig  # noqa: E402
+from nlptk.seq2seq.couplet.model import CoupletModel  # noqa: E402
+from nlptk.seq2seq.lm.config import LMConfig  # noqa: E402
+from nlptk.seq2seq.lm.model import LanguageModel  # noqa: E402
+from nlptk.seq2seq.title.config import TitleConfig  # noqa: E402
+from nlptk.seq2seq.title.model import TitleModel  # noqa: E402
 from nlptk.seq2seq.vocab import Vocabulary  # noqa: E402
 
 SENTENCES = ["the cat sat on the mat", "the dog sat on the log", "a cat saw a dog"] * 3
@@ -61,7 +64,7 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> Files:
     words = Vocabulary.build(s.split() for s in SENTENCES).words
     LanguageModel(LMConfig(words, layers=1, hidden=8, dropout=0.0)).save(root / "lm")
     chars = Vocabulary.build([a + b for a, b in PAIRS]).words
-    CoupletModel(CoupletConfig(chars, dim=8, dilations=[1], decoder=8)).save(root / "couplet")
+    CoupletModel(CoupletConfig(chars, dim=8, dilations=[1], attention=[], decoder=8)).save(root / "couplet")
     chars = Vocabulary.build([s["content"] + s["title"] for s in STORIES]).words
     config = TitleConfig(
         chars, dim=8, encoder="conv", encoder_size=8, dilations=[1], decoder_size=8, hidden=8, max_input=12

@@ -12,15 +12,15 @@ torch = pytest.importorskip("torch")
 
 from nlptk.decode import Decoding, Hypothesis, sample  # noqa: E402
 from nlptk.errors import OptionError  # noqa: E402
+from nlptk.seq2seq.couplet.config import CoupletConfig, CoupletTrainOptions  # noqa: E402
 from nlptk.seq2seq.couplet.generate import answer_lines  # noqa: E402
-from nlptk.seq2seq.couplet.model import CoupletConfig, CoupletModel  # noqa: E402
-from nlptk.seq2seq.couplet.train import CoupletTrainOptions  # noqa: E402
+from nlptk.seq2seq.couplet.model import CoupletModel  # noqa: E402
+from nlptk.seq2seq.lm.config import LMConfig, LMTrainOptions  # noqa: E402
 from nlptk.seq2seq.lm.degeneration import continue_prefixes, prefixes  # noqa: E402
-from nlptk.seq2seq.lm.model import LanguageModel, LMConfig  # noqa: E402
-from nlptk.seq2seq.lm.train import LMTrainOptions  # noqa: E402
+from nlptk.seq2seq.lm.model import LanguageModel  # noqa: E402
+from nlptk.seq2seq.title.config import TitleConfig, TitleTrainOptions  # noqa: E402
 from nlptk.seq2seq.title.generate import generate_titles  # noqa: E402
-from nlptk.seq2seq.title.model import TitleConfig, TitleModel  # noqa: E402
-from nlptk.seq2seq.title.train import TitleTrainOptions  # noqa: E402
+from nlptk.seq2seq.title.model import TitleModel  # noqa: E402
 from nlptk.seq2seq.vocab import EOS, UNK, Vocabulary  # noqa: E402
 
 DATA = Path(__file__).resolve().parents[1] / "nlptk" / "data"
@@ -94,12 +94,14 @@ def test_generators_check_seeds_and_sizes_before_decoding() -> None:
         continue_prefixes(lm, [[2]], Decoding(), batch_size=0)
     with pytest.raises(OptionError, match="seed"):
         continue_prefixes(lm, [[2]], Decoding(), seed=2**40)
-    couplet = CoupletModel(CoupletConfig([EOS, UNK, "春", "风"], dim=4, dilations=[1])).eval()
+    couplet = CoupletModel(CoupletConfig([EOS, UNK, "春", "风"], dim=4, dilations=[1], attention=[], decoder=0)).eval()
     with pytest.raises(OptionError, match="candidates"):
         answer_lines(couplet, ["春风"], Decoding(), n=0)
     with pytest.raises(OptionError, match="seed"):
         answer_lines(couplet, ["春风"], Decoding(), seed=-1)
-    writer = TitleModel(TitleConfig([EOS, UNK, "春"], dim=4, encoder_size=4, decoder_size=4, hidden=4)).eval()
+    writer = TitleModel(
+        TitleConfig([EOS, UNK, "春"], dim=4, encoder="lstm", encoder_size=4, decoder_size=4, hidden=4)
+    ).eval()
     with pytest.raises(OptionError, match="seed"):
         generate_titles(writer, ["春"], Decoding(), seed=2**32)
 

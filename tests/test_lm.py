@@ -13,9 +13,10 @@ torch = pytest.importorskip("torch")
 
 from nlptk.decode import Decoding, decode  # noqa: E402
 from nlptk.errors import NlptkError  # noqa: E402
+from nlptk.seq2seq.lm.config import LMConfig, LMTrainOptions  # noqa: E402
 from nlptk.seq2seq.lm.degeneration import degeneration_table, prefixes  # noqa: E402
-from nlptk.seq2seq.lm.model import LanguageModel, LMConfig  # noqa: E402
-from nlptk.seq2seq.lm.train import LMTrainOptions, evaluate_perplexity, train_language_model  # noqa: E402
+from nlptk.seq2seq.lm.model import LanguageModel  # noqa: E402
+from nlptk.seq2seq.lm.train import evaluate_perplexity, train_language_model  # noqa: E402
 from nlptk.seq2seq.training import kept_metrics  # noqa: E402
 from nlptk.seq2seq.vocab import EOS_ID, Vocabulary  # noqa: E402
 
@@ -84,12 +85,12 @@ def test_save_and_load_give_the_same_model(tmp_path: Path) -> None:
 
 
 def test_training_learns_the_corpus_and_is_deterministic() -> None:
-    vocab = Vocabulary.build(s.split() for s in CORPUS)
-    ids = [vocab.encode(s.split()) for s in CORPUS]
-    config = LMConfig(vocab.words, hidden=32, dropout=0.0)
+    sentences = [s.split() for s in CORPUS]
+    config = LMConfig(hidden=32, dropout=0.0)
     options = LMTrainOptions(epochs=15, patience=15, lr=0.01, batch_size=8)
-    first = train_language_model(config, ids, ids, options, log=lambda _: None)
-    second = train_language_model(LMConfig(vocab.words, hidden=32, dropout=0.0), ids, ids, options, log=lambda _: None)
+    first = train_language_model(config, sentences, sentences, options, log=lambda _: None)
+    second = train_language_model(config, sentences, sentences, options, log=lambda _: None)
+    ids = [first.vocab.encode(s) for s in sentences]
     ppl = evaluate_perplexity(first, ids)
     assert ppl < 3.0  # uniform over the 11 words + <eos> would be 12
     assert ppl == pytest.approx(evaluate_perplexity(second, ids))

@@ -14,11 +14,12 @@ torch = pytest.importorskip("torch")
 
 from nlptk.errors import NlptkError  # noqa: E402
 from nlptk.seq2seq.training import kept_metrics  # noqa: E402
+from nlptk.tagging.config import TaggerShape, TrainOptions  # noqa: E402
 from nlptk.tagging.crf import CRF  # noqa: E402
 from nlptk.tagging.data import Example, chunk_example  # noqa: E402
-from nlptk.tagging.model import Tagger, TaggerShape, chunk_text  # noqa: E402
+from nlptk.tagging.model import Tagger, chunk_text  # noqa: E402
 from nlptk.tagging.schemes import TagScheme, spans, word_tags  # noqa: E402
-from nlptk.tagging.train import TrainOptions, evaluate_tagger, train_tagger  # noqa: E402
+from nlptk.tagging.train import evaluate_tagger, train_tagger  # noqa: E402
 
 BMES = TagScheme.from_tags(["B", "M", "E", "S"])
 BIO = TagScheme.from_tags(["O", "B-PER", "I-PER", "B-LOC", "I-LOC"])
@@ -310,7 +311,7 @@ def test_training_with_entity_folds_fits_tiny_data() -> None:
 )
 def test_tagger_config_refuses_bad_shapes(changes: dict, parameter: str) -> None:
     from nlptk.errors import OptionError
-    from nlptk.tagging.model import TaggerConfig
+    from nlptk.tagging.config import TaggerConfig
 
     with pytest.raises(OptionError) as caught:
         TaggerConfig(task=changes.pop("task", "seg"), tags=[], chars=[], **changes)

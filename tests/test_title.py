@@ -22,11 +22,12 @@ from nlptk.cli.common import app  # noqa: E402
 from nlptk.decode import Decoding, decode  # noqa: E402
 from nlptk.decode.constraints import NoRepeatConstraint  # noqa: E402
 from nlptk.errors import NlptkError, OptionError  # noqa: E402
+from nlptk.seq2seq.title.config import TitleConfig, TitleTrainOptions  # noqa: E402
 from nlptk.seq2seq.title.data import Article, clean_article, lead, parse_record, read_articles, read_examples  # noqa: E402
 from nlptk.seq2seq.title.evaluation import lead_baseline, repeats_ngram, score_titles  # noqa: E402
 from nlptk.seq2seq.title.generate import generate_titles, title_text  # noqa: E402
-from nlptk.seq2seq.title.model import TitleConfig, TitleDecoder, TitleModel  # noqa: E402
-from nlptk.seq2seq.title.train import TitleTrainOptions, train_title_model  # noqa: E402
+from nlptk.seq2seq.title.model import TitleDecoder, TitleModel  # noqa: E402
+from nlptk.seq2seq.title.train import train_title_model  # noqa: E402
 from nlptk.seq2seq.training import kept_metrics  # noqa: E402
 from nlptk.seq2seq.vocab import EOS_ID as EOS  # noqa: E402
 from nlptk.seq2seq.vocab import UNK_ID as UNK  # noqa: E402
@@ -328,9 +329,17 @@ def test_unknown_encoder_is_refused() -> None:
 def trained() -> TitleModel:
     vocab = Vocabulary.build([s.text + s.title for s in STORIES])
     config = TitleConfig(
-        vocab.words, dim=32, encoder="lstm", encoder_size=32, decoder_size=32, hidden=32, dilations=[1], dropout=0.0
+        vocab.words,
+        dim=32,
+        encoder="lstm",
+        encoder_size=32,
+        decoder_size=32,
+        hidden=32,
+        dilations=[1],
+        dropout=0.0,
+        copy_attention=False,
     )
-    options = TitleTrainOptions(epochs=60, lr=0.02, batch_size=4, eval_every=3, patience=15)
+    options = TitleTrainOptions(epochs=60, lr=0.02, batch_size=4, eval_every=3, patience=15, min_count=1)
     return train_title_model(config, STORIES * 4, STORIES, options, log=lambda message: None)
 
 

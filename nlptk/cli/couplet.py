@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, replace
+from dataclasses import asdict
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -24,11 +24,14 @@ from nlptk.cli.common import (
     Seed,
     Threads,
     couplet_app,
+    default,
     floats,
+    listed,
     log_to_stderr,
     need_torch,
 )
 from nlptk.errors import NlptkError
+from nlptk.seq2seq.couplet.config import ANSWER_DECODER, CoupletConfig, CoupletTrainOptions
 
 Decoder = Annotated[
     str, typer.Option(help="beam-N, greedy, ancestral, topk-K, nucleus-P, consistent-… (see nlptk lm sample).")
@@ -63,7 +66,7 @@ def couplet_answer(
     candidates: Annotated[
         int, typer.Option("-n", "--candidates", help="Distinct second lines per first line (1 to 1000).")
     ] = 1,
-    decoder: Decoder = "beam-5",
+    decoder: Decoder = ANSWER_DECODER,
     seed: Seed = 0,
     output_format: FormatOpt = Format.tsv,
     threads: Threads = 0,
@@ -119,21 +122,37 @@ def couplet_train(
     dev: Annotated[str, typer.Option(help="Dev pairs for model selection (couplet/valid.txt).")],
     output: ModelOutput,
     force: Force = False,
-    dim: Annotated[int, typer.Option(help="Embedding and convolution width.")] = 128,
-    dilations: Annotated[str, typer.Option(help="One gated convolution block per dilation.")] = "1,1,1,1,1,1",
-    attention: Annotated[str, typer.Option(help="Self-attention after these blocks (0-based; '' for none).")] = "2,5",
+    dim: Annotated[int, typer.Option(help="Embedding and convolution width.")] = default(CoupletConfig, "dim"),
+    dilations: Annotated[str, typer.Option(help="One gated convolution block per dilation.")] = listed(
+        CoupletConfig, "dilations"
+    ),
+    attention: Annotated[str, typer.Option(help="Self-attention after these blocks (0-based; '' for none).")] = listed(
+        CoupletConfig, "attention"
+    ),
     decoder_size: Annotated[
         int, typer.Option("--decoder", help="GRU size over the chosen characters (0: a softmax per position).")
-    ] = 256,
-    dropout: Annotated[float, typer.Option(help="Dropout rate (0 to 1, 1 excluded).")] = 0.25,
-    max_len: Annotated[int, typer.Option(help="Longest line answered (longer pairs are dropped).")] = 64,
-    min_count: Annotated[int, typer.Option(help="Rarer characters become <unk>.")] = 2,
-    lr: Annotated[float, typer.Option(help="Adam learning rate.")] = 1e-3,
-    batch_size: Annotated[int, typer.Option(help="Pairs per batch.")] = 64,
-    epochs: Annotated[int, typer.Option(help="At most this many epochs.")] = 30,
-    patience: Annotated[int, typer.Option(help="Stop after this many epochs without a better dev BLEU.")] = 4,
-    max_minutes: Annotated[float, typer.Option(help="Stop training after this many minutes (0: no limit).")] = 0.0,
-    dev_limit: Annotated[int, typer.Option(help="Score at most this many dev pairs per epoch (0: all).")] = 0,
+    ] = default(CoupletConfig, "decoder"),
+    dropout: Annotated[float, typer.Option(help="Dropout rate (0 to 1, 1 excluded).")] = default(
+        CoupletConfig, "dropout"
+    ),
+    max_len: Annotated[int, typer.Option(help="Longest line answered (longer pairs are dropped).")] = default(
+        CoupletConfig, "max_len"
+    ),
+    min_count: Annotated[int, typer.Option(help="Rarer characters become <unk>.")] = default(
+        CoupletTrainOptions, "min_count"
+    ),
+    lr: Annotated[float, typer.Option(help="Adam learning rate.")] = default(CoupletTrainOptions, "lr"),
+    batch_size: Annotated[int, typer.Option(help="Pairs per batch.")] = default(CoupletTrainOptions, "batch_size"),
+    epochs: Annotated[int, typer.Option(help="At most this many epochs.")] = default(CoupletTrainOptions, "epochs"),
+    patience: Annotated[int, typer.Option(help="Stop after this many epochs without a better dev BLEU.")] = default(
+        CoupletTrainOptions, "patience"
+    ),
+    max_minutes: Annotated[float, typer.Option(help="Stop training after this many minutes (0: no limit).")] = default(
+        CoupletTrainOptions, "max_minutes"
+    ),
+    dev_limit: Annotated[int, typer.Option(help="Score at most this many dev pairs per epoch (0: all).")] = default(
+        CoupletTrainOptions, "dev_limit"
+    ),
     threads: Threads = 0,
     seed: Seed = 0,
     encoding_errors: EncodingOpt = EncodingErrors.strict,
@@ -144,20 +163,14 @@ def couplet_train(
 
     check_model_output(output, force)
     _start(threads)
-    from nlptk import checks
     from nlptk.progress import make_progress
-    from nlptk.seq2seq.couplet.data import read_pairs, read_parallel, usable_pairs
-    from nlptk.seq2seq.couplet.model import CoupletConfig
-    from nlptk.seq2seq.couplet.train import CoupletTrainOptions, train_couplet_model
+    from nlptk.seq2seq.couplet.data import read_pairs, read_parallel
+    from nlptk.seq2seq.couplet.train import train_couplet_model
     from nlptk.seq2seq.training import kept_metrics
-    from nlptk.seq2seq.vocab import EOS, UNK, Vocabulary
 
-    checks.at_least("dev_limit", dev_limit, 0)
-    checks.at_least("min_count", min_count, 1)
-    config = CoupletConfig(  # the characters come from the data; every option is checked before it is read
-        [EOS, UNK],
-        dim,
-        list(floats("--dilations", dilations)),
+    config = CoupletConfig(  # every option is checked before any input is read
+        dim=dim,
+        dilations=list(floats("--dilations", dilations)),
         attention=list(floats("--attention", attention)) if attention.strip() else [],
         decoder=decoder_size,
         dropout=dropout,
@@ -168,19 +181,15 @@ def couplet_train(
         patience=patience,
         lr=lr,
         batch_size=batch_size,
+        min_count=min_count,
+        dev_limit=dev_limit,
         seed=seed,
         max_minutes=max_minutes,
         extra={"train_files": [train_in, train_out], "dev_file": dev},
     )
-    pairs = usable_pairs(read_parallel(train_in, train_out, encoding_errors.value), max_len)
-    dev_pairs = usable_pairs(read_pairs(dev, encoding_errors.value), max_len)
-    if not pairs or not dev_pairs:
-        raise NlptkError("no usable training or dev pairs (equal lengths, at most --max-len characters)")
-    if dev_limit:
-        dev_pairs = dev_pairs[:dev_limit]
-    config = replace(config, chars=Vocabulary.build([a + b for a, b in pairs], min_count).words)
+    pairs = read_parallel(train_in, train_out, encoding_errors.value)
+    dev_pairs = read_pairs(dev, encoding_errors.value)
     log = log_to_stderr(quiet)
-    log(f"{len(pairs)} training pairs, {len(dev_pairs)} dev pairs, {len(config.chars)} characters; {config.design}")
     progress = make_progress(quiet)
     try:
         couplet = train_couplet_model(config, pairs, dev_pairs, options, progress, log)
@@ -194,7 +203,7 @@ def couplet_train(
 def couplet_eval(
     pairs_file: Annotated[str, typer.Argument(help="Pairs, '上联<TAB>=><TAB>下联' per line (couplet/test.txt).")],
     model: Model = None,
-    decoder: Decoder = "beam-5",
+    decoder: Decoder = ANSWER_DECODER,
     examples: Annotated[int, typer.Option(help="Also print this many examples (first line, answer, gold lines).")] = 0,
     seed: Seed = 0,
     report_format: ReportFormatOpt = ReportFormat.text,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
@@ -23,12 +22,15 @@ from nlptk.cli.common import (
     ReportFormatOpt,
     Seed,
     Threads,
+    default,
     finite,
     lm_app,
     log_to_stderr,
     need_torch,
 )
+from nlptk.decode.decoding import Decoding
 from nlptk.errors import NlptkError
+from nlptk.seq2seq.lm.config import LMConfig, LMTrainOptions
 
 LMModel = Annotated[Path, typer.Option("--model", "-m", help="Model directory written by 'nlptk lm train'.")]
 
@@ -41,6 +43,10 @@ class Cell(str, Enum):
 class Head(str, Enum):
     softmax = "softmax"
     st = "st"
+
+
+DEFAULT_CELL = Cell(default(LMConfig, "cell"))
+DEFAULT_HEAD = Head(default(LMConfig, "head"))
 
 
 class SampleFormat(str, Enum):
@@ -71,28 +77,32 @@ def lm_train(
     dev: Annotated[str, typer.Option(help="Dev text for early stopping.")],
     output: ModelOutput,
     force: Force = False,
-    cell: Annotated[Cell, typer.Option(help="Recurrent cell.")] = Cell.lstm,
-    hidden: Annotated[int, typer.Option(help="Hidden (= embedding) size.")] = 512,
-    layers: Annotated[int, typer.Option(help="Recurrent layers.")] = 2,
-    dropout: Annotated[float, typer.Option(help="Dropout rate (0 to 1, 1 excluded).")] = 0.3,
-    head: Annotated[Head, typer.Option(help="Output layer: softmax or self-terminating (st).")] = Head.softmax,
+    cell: Annotated[Cell, typer.Option(help="Recurrent cell.")] = DEFAULT_CELL,
+    hidden: Annotated[int, typer.Option(help="Hidden (= embedding) size.")] = default(LMConfig, "hidden"),
+    layers: Annotated[int, typer.Option(help="Recurrent layers.")] = default(LMConfig, "layers"),
+    dropout: Annotated[float, typer.Option(help="Dropout rate (0 to 1, 1 excluded).")] = default(LMConfig, "dropout"),
+    head: Annotated[Head, typer.Option(help="Output layer: softmax or self-terminating (st).")] = DEFAULT_HEAD,
     epsilon: Annotated[
         float, typer.Option(help="The self-terminating head's ε in (0, 1) (p(eos) ≥ 1−(1−ε)^(t+1)).")
-    ] = 1e-3,
-    lr: Annotated[float, typer.Option(help="Adam learning rate.")] = 2e-3,
+    ] = default(LMConfig, "epsilon"),
+    lr: Annotated[float, typer.Option(help="Adam learning rate.")] = default(LMTrainOptions, "lr"),
     anneal: Annotated[
         float, typer.Option(help="Learning-rate factor (0, 1] after an epoch that did not improve.")
-    ] = 0.5,
-    batch_size: Annotated[int, typer.Option(help="Sentences per batch.")] = 64,
-    clip: Annotated[float, typer.Option(help="Gradient norm clipping.")] = 1.0,
-    epochs: Annotated[int, typer.Option(help="At most this many epochs.")] = 40,
-    patience: Annotated[int, typer.Option(help="Stop after this many epochs without a better dev perplexity.")] = 3,
-    max_minutes: Annotated[float, typer.Option(help="Stop training after this many minutes (0: no limit).")] = 0.0,
-    min_count: Annotated[int, typer.Option(help="Rarer words become <unk>.")] = 1,
+    ] = default(LMTrainOptions, "anneal"),
+    batch_size: Annotated[int, typer.Option(help="Sentences per batch.")] = default(LMTrainOptions, "batch_size"),
+    clip: Annotated[float, typer.Option(help="Gradient norm clipping.")] = default(LMTrainOptions, "clip"),
+    epochs: Annotated[int, typer.Option(help="At most this many epochs.")] = default(LMTrainOptions, "epochs"),
+    patience: Annotated[
+        int, typer.Option(help="Stop after this many epochs without a better dev perplexity.")
+    ] = default(LMTrainOptions, "patience"),
+    max_minutes: Annotated[float, typer.Option(help="Stop training after this many minutes (0: no limit).")] = default(
+        LMTrainOptions, "max_minutes"
+    ),
+    min_count: Annotated[int, typer.Option(help="Rarer words become <unk>.")] = default(LMTrainOptions, "min_count"),
     bf16: Annotated[
         Optional[bool],  # noqa: UP045
         typer.Option("--bf16/--no-bf16", help="bfloat16 autocast (default: on CPUs with native bf16)."),
-    ] = None,
+    ] = default(LMTrainOptions, "bf16"),
     threads: Threads = 0,
     seed: Seed = 0,
     encoding_errors: EncodingOpt = EncodingErrors.strict,
@@ -103,38 +113,31 @@ def lm_train(
 
     check_model_output(output, force)
     _start(threads)
-    from nlptk import checks
-    from nlptk.cpu import bf16_is_fast
     from nlptk.progress import make_progress
     from nlptk.seq2seq.lm.data import read_sentences
-    from nlptk.seq2seq.lm.model import LMConfig
-    from nlptk.seq2seq.lm.train import LMTrainOptions, train_language_model
+    from nlptk.seq2seq.lm.train import train_language_model
     from nlptk.seq2seq.training import kept_metrics
-    from nlptk.seq2seq.vocab import EOS, UNK, Vocabulary
 
-    checks.at_least("min_count", min_count, 1)
-    # The words come from the data; every option is checked before it is read.
-    config = LMConfig([EOS, UNK], cell.value, layers, hidden, dropout, head.value, epsilon)
+    # Every option is checked before any input is read.
+    config = LMConfig(cell=cell.value, layers=layers, hidden=hidden, dropout=dropout, head=head.value, epsilon=epsilon)
     options = LMTrainOptions(
         epochs=epochs,
         patience=patience,
         lr=lr,
         anneal=anneal,
         batch_size=batch_size,
+        min_count=min_count,
         clip=clip,
         seed=seed,
         max_minutes=max_minutes,
-        bf16=bf16_is_fast() if bf16 is None else bf16,
+        bf16=bf16,
         extra={"train_files": train, "dev_file": dev},
     )
     train_sentences = read_sentences(train, encoding_errors.value)
-    vocab = Vocabulary.build(train_sentences, min_count)
-    train_ids = [vocab.encode(s) for s in train_sentences]
-    dev_ids = [vocab.encode(s) for s in read_sentences([dev], encoding_errors.value)]
-    config = replace(config, vocab=vocab.words)
+    dev_sentences = read_sentences([dev], encoding_errors.value)
     progress = make_progress(quiet)
     try:
-        model = train_language_model(config, train_ids, dev_ids, options, progress, log_to_stderr(quiet))
+        model = train_language_model(config, train_sentences, dev_sentences, options, progress, log_to_stderr(quiet))
     finally:
         progress.close()
     model.save(output, force)
@@ -177,11 +180,13 @@ def lm_sample(
     decoder: Annotated[
         str,
         typer.Option(help="greedy, beam-N, ancestral, topk-K, nucleus-P, consistent-topk-K or consistent-nucleus-P."),
-    ] = "greedy",
-    max_len: Annotated[int, typer.Option(help="At most this many tokens per continuation.")] = 100,
+    ] = Decoding().name,
+    max_len: Annotated[int, typer.Option(help="At most this many tokens per continuation.")] = default(
+        Decoding, "max_len"
+    ),
     temperature: Annotated[
         float, typer.Option(help="Sampling temperature (0: the most probable token, as greedy; beams ignore it).")
-    ] = 1.0,
+    ] = default(Decoding, "temperature"),
     samples: Annotated[int, typer.Option("-n", "--samples", help="Continuations per context (1 to 1000).")] = 1,
     output_format: Annotated[
         SampleFormat, typer.Option("--format", help="tsv (one continuation per line; text is the same) or jsonl.")
@@ -194,7 +199,7 @@ def lm_sample(
     """Continue each context with any decoder; an unfinished continuation ends with '…' (tsv format)."""
     _start(threads)
     from nlptk import checks
-    from nlptk.decode import MAX_CANDIDATES, Decoding
+    from nlptk.decode import MAX_CANDIDATES
     from nlptk.io import atomic_output, read_lines, resolve_inputs
     from nlptk.seq2seq.lm.degeneration import continue_prefixes
 

@@ -22,12 +22,15 @@ from nlptk.cli.common import (
     Seed,
     Task,
     Threads,
+    default,
     floats,
+    listed,
     log_to_stderr,
     need_torch,
     tag_app,
 )
 from nlptk.errors import OptionError
+from nlptk.tagging.config import TaggerShape, TrainOptions
 
 if TYPE_CHECKING:
     from nlptk.tagging.model import Tagger
@@ -45,30 +48,50 @@ def tag_train(
         int, typer.Option(help="Without --dev: hold out this many random training sentences (by --seed) as dev.")
     ] = 0,
     task: Annotated[Task, typer.Option(help="seg: words per line; ner: char<TAB>tag; pos: CoNLL-U.")] = Task.seg,
-    epochs: Annotated[int, typer.Option(help="At most this many passes over the data.")] = 20,
-    patience: Annotated[int, typer.Option(help="Stop after this many evaluations without a better dev F1.")] = 3,
-    max_minutes: Annotated[float, typer.Option(help="Stop training after this many minutes (0: no limit).")] = 0.0,
-    lr: Annotated[float, typer.Option(help="Adam learning rate of the encoder.")] = 3e-3,
-    crf_lr_multiplier: Annotated[float, typer.Option(help="CRF transitions learn this many times faster.")] = 100.0,
-    lr_decay: Annotated[float, typer.Option(help="Learning rates are multiplied by this after each epoch.")] = 0.9,
-    batch_chars: Annotated[int, typer.Option(help="Characters per training batch.")] = 16000,
-    dim: Annotated[int, typer.Option(help="Width of the convolution stack.")] = 64,
-    char_dim: Annotated[int, typer.Option(help="Character embedding size.")] = 64,
-    bigram_dim: Annotated[int, typer.Option(help="Character-bigram embedding size (0: none).")] = 32,
-    dilations: Annotated[str, typer.Option(help="Dilations of the gated convolution blocks.")] = "1,2,4,1",
-    dropout: Annotated[float, typer.Option(help="Dropout rate.")] = 0.1,
+    epochs: Annotated[int, typer.Option(help="At most this many passes over the data.")] = default(
+        TrainOptions, "epochs"
+    ),
+    patience: Annotated[int, typer.Option(help="Stop after this many evaluations without a better dev F1.")] = default(
+        TrainOptions, "patience"
+    ),
+    max_minutes: Annotated[float, typer.Option(help="Stop training after this many minutes (0: no limit).")] = default(
+        TrainOptions, "max_minutes"
+    ),
+    lr: Annotated[float, typer.Option(help="Adam learning rate of the encoder.")] = default(TrainOptions, "lr"),
+    crf_lr_multiplier: Annotated[float, typer.Option(help="CRF transitions learn this many times faster.")] = default(
+        TrainOptions, "crf_lr_multiplier"
+    ),
+    lr_decay: Annotated[float, typer.Option(help="Learning rates are multiplied by this after each epoch.")] = default(
+        TrainOptions, "lr_decay"
+    ),
+    batch_chars: Annotated[int, typer.Option(help="Characters per training batch.")] = default(
+        TrainOptions, "batch_chars"
+    ),
+    dim: Annotated[int, typer.Option(help="Width of the convolution stack.")] = default(TaggerShape, "dim"),
+    char_dim: Annotated[int, typer.Option(help="Character embedding size.")] = default(TaggerShape, "char_dim"),
+    bigram_dim: Annotated[int, typer.Option(help="Character-bigram embedding size (0: none).")] = default(
+        TaggerShape, "bigram_dim"
+    ),
+    dilations: Annotated[str, typer.Option(help="Dilations of the gated convolution blocks.")] = listed(
+        TaggerShape, "dilations"
+    ),
+    dropout: Annotated[float, typer.Option(help="Dropout rate.")] = default(TaggerShape, "dropout"),
     max_len: Annotated[
         int, typer.Option(help="Longer sentences are cut into pieces of at most this many characters.")
-    ] = 200,
-    evaluations: Annotated[int, typer.Option(help="Dev evaluations per epoch.")] = 1,
-    lstm_dim: Annotated[int, typer.Option(help="Hidden size of a BiLSTM after the convolutions (0: none).")] = 0,
+    ] = default(TaggerShape, "max_len"),
+    evaluations: Annotated[int, typer.Option(help="Dev evaluations per epoch.")] = default(
+        TrainOptions, "evaluations_per_epoch"
+    ),
+    lstm_dim: Annotated[int, typer.Option(help="Hidden size of a BiLSTM after the convolutions (0: none).")] = default(
+        TaggerShape, "lstm_dim"
+    ),
     dictionary: Annotated[
         str, typer.Option(help="Flag where words of this dictionary ('jieba' or a word list) begin/continue/end.")
-    ] = "",
+    ] = default(TaggerShape, "dictionary"),
     dictionary_tags: Annotated[
         str,
         typer.Option(help="Also flag, per group, dictionary words whose tag starts with one of these (e.g. nr,ns,nt)."),
-    ] = "",
+    ] = listed(TaggerShape, "dictionary_tags"),
     pretrain_chars: Annotated[
         Optional[list[str]],  # noqa: UP045
         typer.Option(help="Raw text (repeatable): initialise character embeddings from its PPMI-SVD vectors."),
@@ -76,7 +99,7 @@ def tag_train(
     average: Annotated[
         bool,
         typer.Option(help="Also average the weights of every dev evaluation; the average is kept if it scores better."),
-    ] = False,
+    ] = default(TrainOptions, "average"),
     init_from: Annotated[
         Optional[Path],  # noqa: UP045
         typer.Option(help="Continue training this model (its vocabulary and shape: the shape options are ignored)."),
@@ -87,7 +110,7 @@ def tag_train(
             help="Flag strings that are entities in the training data; while training, each of this many"
             " contiguous folds sees only the other folds' entities (0: off)."
         ),
-    ] = 0,
+    ] = default(TrainOptions, "entity_folds"),
     threads: Threads = 0,
     seed: Seed = 0,
     encoding_errors: EncodingOpt = EncodingErrors.strict,
@@ -102,8 +125,8 @@ def tag_train(
     from nlptk.progress import make_progress
     from nlptk.seq2seq.training import kept_metrics
     from nlptk.tagging.data import read_examples, split_holdout
-    from nlptk.tagging.model import Tagger, TaggerShape
-    from nlptk.tagging.train import TrainOptions, train_tagger
+    from nlptk.tagging.model import Tagger
+    from nlptk.tagging.train import train_tagger
 
     if not dev and not holdout:
         raise OptionError("dev", "give --dev FILE, or --holdout N training sentences to hold out as dev")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from dataclasses import replace
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
@@ -24,12 +23,15 @@ from nlptk.cli.common import (
     ReportFormatOpt,
     Seed,
     Threads,
+    default,
     floats,
+    listed,
     log_to_stderr,
     need_torch,
     title_app,
 )
 from nlptk.errors import NlptkError
+from nlptk.seq2seq.title.config import TITLE_DECODER, TITLE_MAX_LEN, TitleConfig, TitleTrainOptions
 
 Decoder = Annotated[
     str, typer.Option(help="beam-N, greedy, ancestral, topk-K, nucleus-P, consistent-… (see nlptk lm sample).")
@@ -40,6 +42,9 @@ MaxLen = Annotated[int, typer.Option(help="At most this many characters per titl
 class Encoder(str, Enum):
     lstm = "lstm"
     conv = "conv"
+
+
+DEFAULT_ENCODER = Encoder(default(TitleConfig, "encoder"))
 
 
 def _start(threads: int) -> None:
@@ -75,8 +80,8 @@ def title_generate(
         typer.Option(help="Read JSONL and take the article from this field (e.g. content)."),
     ] = None,
     model: Model = None,
-    decoder: Decoder = "beam-3",
-    max_len: MaxLen = 64,
+    decoder: Decoder = TITLE_DECODER,
+    max_len: MaxLen = TITLE_MAX_LEN,
     seed: Seed = 0,
     output_format: FormatOpt = Format.tsv,
     threads: Threads = 0,
@@ -91,42 +96,35 @@ def title_generate(
     _start(threads)
     from nlptk.io import atomic_output
     from nlptk.seq2seq.title.data import read_articles
-    from nlptk.seq2seq.title.generate import generate_titles, title_text
+    from nlptk.seq2seq.title.generate import title_articles
 
     decoding = _decoding(decoder, max_len, seed)
     articles = list(read_articles(inputs or ["-"], field, encoding_errors=encoding_errors.value))
     if not articles:
         raise NlptkError("no articles to title (the input is empty)")
-    for article in articles:
-        if article.error is None and not article.text:
-            article.error = "empty article"
     writer = _load(model)
-    good = [i for i, a in enumerate(articles) if a.error is None]
-    longer = sum(len(articles[i].text) > writer.config.max_input for i in good)
-    texts = [articles[i].text[: writer.config.max_input] for i in good]
-    found = dict(zip(good, generate_titles(writer, texts, decoding, seed), strict=True))
+    titled = title_articles(writer, articles, decoding, seed)
+    longer = sum(t.truncated for t in titled)
     if longer:
         log_to_stderr(quiet)(
             f"nlptk: note: {longer} articles were titled from their first {writer.config.max_input} characters"
         )
     failed = 0
     with atomic_output(output) as out:
-        for number, article in enumerate(articles, 1):
-            if article.error:
+        for number, result in enumerate(titled, 1):
+            if result.error:
                 failed += 1
-                typer.echo(f"nlptk: article {number}: {article.error}", err=True)
-            hypothesis = found.get(number - 1)
-            title = title_text(writer, hypothesis) if hypothesis else ""
+                typer.echo(f"nlptk: article {number}: {result.error}", err=True)
             if output_format is Format.jsonl:
                 record: dict = {"article": number}
-                if article.error:
-                    record["error"] = article.error
+                if result.error:
+                    record["error"] = result.error
                 else:
-                    record["title"] = title
-                    record["terminated"] = hypothesis.terminated
+                    record["title"] = result.title
+                    record["terminated"] = result.terminated
                 out.write(json.dumps(record, ensure_ascii=False) + "\n")
             else:
-                out.write(title + "\n")
+                out.write(result.title + "\n")
     if failed:
         raise NlptkError(f"{failed} of {len(articles)} articles could not be titled")
 
@@ -139,33 +137,55 @@ def title_train(
     force: Force = False,
     encoder: Annotated[
         Encoder, typer.Option(help="lstm (2-layer BiLSTM) or conv (gated dilated convolutions).")
-    ] = Encoder.conv,
-    dim: Annotated[int, typer.Option(help="Character embedding size.")] = 128,
-    encoder_size: Annotated[int, typer.Option(help="Encoder width (BiLSTM: both directions, even).")] = 128,
-    dilations: Annotated[str, typer.Option(help="The conv encoder's blocks, one per dilation.")] = "1,2,4,8,1,2,4,8",
-    decoder_size: Annotated[int, typer.Option(help="Decoder LSTM size.")] = 256,
-    hidden: Annotated[int, typer.Option(help="Size of the Dense(relu) before the output.")] = 256,
-    copy_prior: Annotated[bool, typer.Option("--copy-prior/--no-copy-prior", help="The copy prior χ.")] = True,
+    ] = DEFAULT_ENCODER,
+    dim: Annotated[int, typer.Option(help="Character embedding size.")] = default(TitleConfig, "dim"),
+    encoder_size: Annotated[int, typer.Option(help="Encoder width (BiLSTM: both directions, even).")] = default(
+        TitleConfig, "encoder_size"
+    ),
+    dilations: Annotated[str, typer.Option(help="The conv encoder's blocks, one per dilation.")] = listed(
+        TitleConfig, "dilations"
+    ),
+    decoder_size: Annotated[int, typer.Option(help="Decoder LSTM size.")] = default(TitleConfig, "decoder_size"),
+    hidden: Annotated[int, typer.Option(help="Size of the Dense(relu) before the output.")] = default(
+        TitleConfig, "hidden"
+    ),
+    copy_prior: Annotated[bool, typer.Option("--copy-prior/--no-copy-prior", help="The copy prior χ.")] = default(
+        TitleConfig, "copy_prior"
+    ),
     copy_attention: Annotated[
         bool, typer.Option("--copy-attention/--no-copy-attention", help="Mix in copying from the attended characters.")
-    ] = True,
-    dropout: Annotated[float, typer.Option(help="Dropout rate (0 to 1, 1 excluded).")] = 0.2,
+    ] = default(TitleConfig, "copy_attention"),
+    dropout: Annotated[float, typer.Option(help="Dropout rate (0 to 1, 1 excluded).")] = default(
+        TitleConfig, "dropout"
+    ),
     max_input: Annotated[
         int, typer.Option(help="Characters of each article read, in training and when titling (the rest is ignored).")
-    ] = 400,
-    max_title: Annotated[int, typer.Option(help="Longest title trained and generated.")] = 64,
-    min_count: Annotated[int, typer.Option(help="Rarer characters become <unk>.")] = 5,
-    lr: Annotated[float, typer.Option(help="Adam learning rate.")] = 1e-3,
-    batch_size: Annotated[int, typer.Option(help="Articles per batch.")] = 64,
-    epochs: Annotated[int, typer.Option(help="At most this many epochs.")] = 10,
-    eval_every: Annotated[int, typer.Option(help="Batches between dev evaluations.")] = 300,
-    patience: Annotated[int, typer.Option(help="Stop after this many evaluations without a better dev ROUGE-L.")] = 6,
-    max_minutes: Annotated[float, typer.Option(help="Stop training after this many minutes (0: no limit).")] = 0.0,
-    dev_limit: Annotated[int, typer.Option(help="Score at most this many dev articles (0: all).")] = 500,
+    ] = default(TitleConfig, "max_input"),
+    max_title: Annotated[int, typer.Option(help="Longest title trained and generated.")] = default(
+        TitleConfig, "max_title"
+    ),
+    min_count: Annotated[int, typer.Option(help="Rarer characters become <unk>.")] = default(
+        TitleTrainOptions, "min_count"
+    ),
+    lr: Annotated[float, typer.Option(help="Adam learning rate.")] = default(TitleTrainOptions, "lr"),
+    batch_size: Annotated[int, typer.Option(help="Articles per batch.")] = default(TitleTrainOptions, "batch_size"),
+    epochs: Annotated[int, typer.Option(help="At most this many epochs.")] = default(TitleTrainOptions, "epochs"),
+    eval_every: Annotated[int, typer.Option(help="Batches between dev evaluations.")] = default(
+        TitleTrainOptions, "eval_every"
+    ),
+    patience: Annotated[
+        int, typer.Option(help="Stop after this many evaluations without a better dev ROUGE-L.")
+    ] = default(TitleTrainOptions, "patience"),
+    max_minutes: Annotated[float, typer.Option(help="Stop training after this many minutes (0: no limit).")] = default(
+        TitleTrainOptions, "max_minutes"
+    ),
+    dev_limit: Annotated[int, typer.Option(help="Score at most this many dev articles (0: all).")] = default(
+        TitleTrainOptions, "dev_limit"
+    ),
     bf16: Annotated[
         Optional[bool],  # noqa: UP045
         typer.Option("--bf16/--no-bf16", help="bfloat16 autocast (default: on CPUs with native bf16)."),
-    ] = None,
+    ] = default(TitleTrainOptions, "bf16"),
     threads: Threads = 0,
     seed: Seed = 0,
     encoding_errors: EncodingOpt = EncodingErrors.strict,
@@ -176,19 +196,12 @@ def title_train(
 
     check_model_output(output, force)
     _start(threads)
-    from nlptk import checks
-    from nlptk.cpu import bf16_is_fast
     from nlptk.progress import make_progress
     from nlptk.seq2seq.title.data import read_examples
-    from nlptk.seq2seq.title.model import TitleConfig
-    from nlptk.seq2seq.title.train import TitleTrainOptions, train_title_model
+    from nlptk.seq2seq.title.train import train_title_model
     from nlptk.seq2seq.training import kept_metrics
-    from nlptk.seq2seq.vocab import EOS, UNK, Vocabulary
 
-    checks.at_least("dev_limit", dev_limit, 0)
-    checks.at_least("min_count", min_count, 1)
-    config = TitleConfig(  # the characters come from the data; every option is checked before it is read
-        [EOS, UNK],
+    config = TitleConfig(  # every option is checked before any input is read
         dim=dim,
         encoder=encoder.value,
         encoder_size=encoder_size,
@@ -205,21 +218,18 @@ def title_train(
         epochs=epochs,
         lr=lr,
         batch_size=batch_size,
+        min_count=min_count,
+        dev_limit=dev_limit,
         seed=seed,
         eval_every=eval_every,
         patience=patience,
         max_minutes=max_minutes,
-        bf16=bf16_is_fast() if bf16 is None else bf16,
+        bf16=bf16,
         extra={"train_files": train, "dev_file": dev},
     )
     stories = [a for path in train for a in read_examples(path, encoding_errors.value)]
-    dev_stories = read_examples(dev, encoding_errors.value)[: dev_limit or None]
-    if not stories or not dev_stories:
-        raise NlptkError("no training or dev stories (records with content and title)")
-    vocab = Vocabulary.build([a.text[:max_input] + a.title for a in stories], min_count)
-    config = replace(config, chars=vocab.words)
+    dev_stories = read_examples(dev, encoding_errors.value)
     log = log_to_stderr(quiet)
-    log(f"{len(stories)} training stories, {len(dev_stories)} dev stories, {len(vocab)} characters")
     progress = make_progress(quiet)
     try:
         writer = train_title_model(config, stories, dev_stories, options, progress, log)
@@ -233,8 +243,8 @@ def title_train(
 def title_eval(
     data: Annotated[str, typer.Argument(help="Stories with gold titles: JSONL (content, title) or CSL's .tsv.")],
     model: Model = None,
-    decoder: Decoder = "beam-3",
-    max_len: MaxLen = 64,
+    decoder: Decoder = TITLE_DECODER,
+    max_len: MaxLen = TITLE_MAX_LEN,
     limit: Annotated[int, typer.Option(help="Score at most this many stories (0: all).")] = 0,
     examples: Annotated[int, typer.Option(help="Also print this many examples (gold, lead, generated).")] = 0,
     seed: Seed = 0,

@@ -1,25 +1,37 @@
 """Decoding shared by every generator: greedy, beam, sampling with top-k / nucleus and their
-consistent variants, the self-terminating output layer, and the non-termination ratio."""
+consistent variants, the self-terminating output layer, and the non-termination ratio.
 
-from nlptk.decode.filters import keep_token, nucleus_mask, restrict, top_k_mask
-from nlptk.decode.heads import SelfTerminatingHead, SoftmaxHead
-from nlptk.decode.metrics import non_termination_ratio, perplexity
-from nlptk.decode.search import MAX_CANDIDATES, Decoding, Hypothesis, StepModel, beam_search, decode, sample
+Names are imported on first use, so that :mod:`nlptk.decode.decoding` (the settings, which the
+commands read) needs no torch.
+"""
 
-__all__ = [
-    "MAX_CANDIDATES",
-    "Decoding",
-    "Hypothesis",
-    "SelfTerminatingHead",
-    "SoftmaxHead",
-    "StepModel",
-    "beam_search",
-    "decode",
-    "keep_token",
-    "non_termination_ratio",
-    "nucleus_mask",
-    "perplexity",
-    "restrict",
-    "sample",
-    "top_k_mask",
-]
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+_API = {
+    "Decoding": "nlptk.decode.decoding",
+    "MAX_CANDIDATES": "nlptk.decode.search",
+    "Hypothesis": "nlptk.decode.search",
+    "StepModel": "nlptk.decode.search",
+    "beam_search": "nlptk.decode.search",
+    "decode": "nlptk.decode.search",
+    "sample": "nlptk.decode.search",
+    "keep_token": "nlptk.decode.filters",
+    "nucleus_mask": "nlptk.decode.filters",
+    "restrict": "nlptk.decode.filters",
+    "top_k_mask": "nlptk.decode.filters",
+    "SelfTerminatingHead": "nlptk.decode.heads",
+    "SoftmaxHead": "nlptk.decode.heads",
+    "non_termination_ratio": "nlptk.decode.metrics",
+    "perplexity": "nlptk.decode.metrics",
+}
+
+__all__ = sorted(_API)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _API:
+        return getattr(importlib.import_module(_API[name]), name)
+    raise AttributeError(f"module 'nlptk.decode' has no attribute {name!r}")

@@ -10,18 +10,17 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 
 import numpy as np
 import torch
 from torch import nn
 
-from nlptk.checks import at_least, fraction, one_of
+from nlptk.checks import at_least
 from nlptk.cpu import bf16_is_fast
-from nlptk.errors import OptionError
 from nlptk.seq2seq.model_dir import compact_state, expand_state, load_model_directory, model_path, save_model_directory
+from nlptk.tagging.config import TaggerConfig
 from nlptk.tagging.crf import CRF
-from nlptk.tagging.data import TASKS
 from nlptk.tagging.encoder import ConvEncoder
 from nlptk.tagging.features import Batch, DictionaryMatcher, Featurizer
 from nlptk.tagging.schemes import TagScheme
@@ -31,50 +30,6 @@ FORMAT = "nlptk-tagger"
 BATCH_CHARS = 32768  # characters per prediction batch
 
 Bias = Callable[[str], "np.ndarray | None"]
-
-
-@dataclass(kw_only=True)
-class TaggerShape:
-    """The shape of a tagger to train: what a user chooses (the rest comes from the data)."""
-
-    char_dim: int = 64
-    bigram_dim: int = 32
-    dim: int = 128
-    dilations: list[int] = field(default_factory=lambda: [1, 2, 4, 1])
-    kernel: int = 3
-    dropout: float = 0.1
-    max_len: int = 200
-    dictionary: str = ""  # "jieba" (or a word list path): flag dictionary-word positions as features
-    dictionary_tags: list[str] = field(default_factory=list)  # extra flags for words with these tag prefixes
-    lstm_dim: int = 0  # hidden size of an optional BiLSTM after the convolutions
-
-    def __post_init__(self) -> None:
-        for name in ("char_dim", "dim", "kernel", "max_len"):
-            at_least(name, getattr(self, name), 1)
-        for name in ("bigram_dim", "lstm_dim"):
-            at_least(name, getattr(self, name), 0)
-        if self.kernel % 2 == 0:
-            raise OptionError("kernel", f"must be odd (the convolutions keep the length), not {self.kernel}")
-        if not self.dilations:
-            raise OptionError("dilations", "needs at least one dilation")
-        for dilation in self.dilations:
-            at_least("dilations", dilation, 1)
-        fraction("dropout", self.dropout)
-
-
-@dataclass(kw_only=True)
-class TaggerConfig(TaggerShape):
-    """Everything needed to rebuild a tagger, plus a record of how it was trained."""
-
-    task: str
-    tags: list[str]
-    chars: list[str]
-    entities: list[list[str]] = field(default_factory=list)  # [string, type] of training entities, flagged
-    training: dict = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        one_of("task", self.task, TASKS)
-        super().__post_init__()
 
 
 class Tagger(nn.Module):

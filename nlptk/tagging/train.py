@@ -4,55 +4,24 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, replace
 
 import numpy as np
 import torch
 
-from nlptk import checks
-from nlptk.checks import at_least, positive_float
 from nlptk.cpu import cpu_threads
 from nlptk.errors import NlptkError, OptionError
 from nlptk.evaluate import score_segmentation, score_spans
 from nlptk.io import read_lines, resolve_inputs
 from nlptk.progress import Progress
-from nlptk.seq2seq.training import Fit, FitOptions, seed_everything, train
+from nlptk.seq2seq.training import Fit, seed_everything, train
+from nlptk.tagging.config import TaggerConfig, TaggerShape, TrainOptions
 from nlptk.tagging.data import Example, chunk_example
 from nlptk.tagging.features import DictionaryMatcher, Featurizer, entity_matcher, normalised_codepoints
-from nlptk.tagging.model import Tagger, TaggerConfig, TaggerShape
+from nlptk.tagging.model import Tagger
 from nlptk.tagging.pretrain import char_vectors, frequent_chars
 from nlptk.tagging.schemes import TagScheme, spans
 from nlptk.tagging.segmenter import segment_texts
-
-
-@dataclass
-class TrainOptions(FitOptions):
-    """:class:`FitOptions` with the tagger's defaults and settings (the model's shape is a
-    :class:`TaggerShape`): the learning rate decays by ``lr_decay`` every epoch."""
-
-    epochs: int = 20
-    patience: int = 3  # evaluations without a better dev F1
-    lr: float = 3e-3
-    clip: float = 5.0
-    lr_decay: float = 0.9
-    batch_chars: int = 16000
-    crf_lr_multiplier: float = 100.0  # transitions need a much larger learning rate than the body
-    min_char_count: int = 2
-    min_bigram_count: int = 3
-    pretrain_chars: list[str] = field(default_factory=list)  # raw text files for character vectors
-    pretrain_min_count: int = 5  # characters this frequent in that text join the vocabulary
-    threads: int = 0  # torch threads (0: every CPU)
-    entity_folds: int = 0  # flag training entities; each of this many folds sees only the others' (0: off)
-
-    def __post_init__(self) -> None:
-        super().__post_init__()
-        for name in ("batch_chars", "min_char_count", "min_bigram_count", "pretrain_min_count"):
-            at_least(name, getattr(self, name), 1)
-        positive_float("crf_lr_multiplier", self.crf_lr_multiplier)
-        checks.threads(self.threads)
-        at_least("entity_folds", self.entity_folds, 0)
-        if self.entity_folds == 1:
-            raise OptionError("entity_folds", "must be 0 (off) or at least 2, not 1")
 
 
 def train_tagger(

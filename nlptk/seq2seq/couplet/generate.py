@@ -9,6 +9,7 @@ import torch
 
 from nlptk import checks
 from nlptk.decode import MAX_CANDIDATES, Decoding, Hypothesis, beam_search, sample
+from nlptk.seq2seq.couplet.config import ANSWER_DECODER
 from nlptk.seq2seq.couplet.constraints import LineConstraint
 from nlptk.seq2seq.couplet.data import check_line, clean_line, is_punctuation
 from nlptk.seq2seq.couplet.model import CoupletDecoder, CoupletModel
@@ -38,12 +39,14 @@ def check_answering(n: int, seed: int) -> None:
 def answer_lines(
     model: CoupletModel,
     lines: Sequence[str],
-    decoding: Decoding,
+    decoding: Decoding | None = None,
     n: int = 1,
     seed: int = 0,
 ) -> list[Answer]:
     """Up to ``n`` (≥ 1) distinct second lines for each first line (whitespace inside a line is
-    ignored); sampling decoders draw from a generator seeded by ``seed``."""
+    ignored), by ``decoding`` (default :data:`ANSWER_DECODER`); sampling decoders draw from a
+    generator seeded by ``seed``."""
+    decoding = decoding or Decoding.parse(ANSWER_DECODER)
     check_answering(n, seed)
     answers = [Answer(clean_line(line)) for line in lines]
     by_length: dict[int, list[int]] = {}

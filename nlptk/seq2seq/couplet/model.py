@@ -12,57 +12,19 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 
 import torch
 from torch import nn
 
-from nlptk import checks
 from nlptk.cpu import bf16_is_fast
-from nlptk.errors import OptionError
+from nlptk.seq2seq.couplet.config import CoupletConfig
 from nlptk.seq2seq.couplet.constraints import han_characters
 from nlptk.seq2seq.layers import GatedConvBlock, SelfAttentionBlock
 from nlptk.seq2seq.model_dir import compact_state, expand_state, load_model_directory, model_path, save_model_directory
 from nlptk.seq2seq.vocab import EOS_ID, Vocabulary
 
 FORMAT = "nlptk-couplet"
-
-
-@dataclass
-class CoupletConfig:
-    """Everything needed to rebuild a couplet model, plus a record of how it was trained."""
-
-    chars: list[str]  # <eos>, <unk>, then the characters
-    dim: int = 128
-    dilations: list[int] = field(default_factory=lambda: [1] * 6)  # one gated convolution block each
-    kernel: int = 3
-    attention: list[int] = field(default_factory=list)  # self-attention after these blocks (0-based)
-    heads: int = 4
-    decoder: int = 0  # GRU size over the characters already chosen (0: independent positions)
-    dropout: float = 0.25
-    max_len: int = 64
-    training: dict = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        checks.width("dim", self.dim)
-        self.dilations = checks.whole_numbers("dilations", self.dilations)
-        checks.between("kernel", self.kernel, 1, 31)
-        if self.kernel % 2 == 0:
-            raise OptionError("kernel", f"must be odd (a window centred on each character), not {self.kernel}")
-        self.attention = checks.whole_numbers("attention", self.attention, low=0, high=len(self.dilations) - 1)
-        checks.at_least("heads", self.heads, 1)
-        if self.attention and self.dim % self.heads:
-            raise OptionError("dim", f"({self.dim}) must be a multiple of the {self.heads} attention heads")
-        checks.width("decoder", self.decoder, low=0)
-        checks.fraction("dropout", self.dropout)
-        checks.at_least("max_len", self.max_len, 1)
-
-    @property
-    def design(self) -> str:
-        if not self.decoder and not self.attention:
-            return "reference (convolutions, softmax per position)"
-        extras = ["self-attention"] * bool(self.attention) + ["GRU over the output"] * bool(self.decoder)
-        return " + ".join(["convolutions", *extras])
 
 
 class CoupletModel(nn.Module):

@@ -5,42 +5,37 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import replace
 
-from nlptk import checks
 from nlptk.batching import length_batches
 from nlptk.decode import Decoding
+from nlptk.errors import NlptkError
 from nlptk.progress import Progress
-from nlptk.seq2seq.couplet.data import Pair
+from nlptk.seq2seq.couplet.config import CoupletConfig, CoupletTrainOptions
+from nlptk.seq2seq.couplet.data import Pair, usable_pairs
 from nlptk.seq2seq.couplet.evaluation import evaluate_couplets
-from nlptk.seq2seq.couplet.model import CoupletConfig, CoupletModel
-from nlptk.seq2seq.training import Fit, FitOptions, seed_everything, train
-
-
-@dataclass
-class CoupletTrainOptions(FitOptions):
-    """:class:`FitOptions` with the couplet trainer's defaults: an evaluation per epoch, the
-    learning rate halved after an epoch that did not improve."""
-
-    epochs: int = 30
-    patience: int = 4
-    anneal: float = 0.5
-    batch_size: int = 64  # pairs, of similar length
-
-    def __post_init__(self) -> None:
-        super().__post_init__()
-        checks.at_least("batch_size", self.batch_size, 1)
+from nlptk.seq2seq.couplet.model import CoupletModel
+from nlptk.seq2seq.training import Fit, seed_everything, train
+from nlptk.seq2seq.vocab import Vocabulary
 
 
 def train_couplet_model(
     config: CoupletConfig,
     train_pairs: Sequence[Pair],
-    dev: Sequence[Pair],
+    dev_pairs: Sequence[Pair],
     options: CoupletTrainOptions,
     progress: Progress | None = None,
     log: Callable[[str], None] = print,
 ) -> CoupletModel:
-    """A model trained on ``train_pairs``, with the weights of its best dev BLEU-4 (greedy)."""
+    """A model trained on ``train_pairs`` with the weights of its best dev BLEU-4 (greedy). Pairs
+    of unequal length or longer than ``config.max_len`` are left out; the model's characters are
+    those of the training pairs seen ``options.min_count`` times (``config.chars`` is replaced)."""
+    pairs = usable_pairs(train_pairs, config.max_len)
+    dev = usable_pairs(dev_pairs, config.max_len)[: options.dev_limit or None]
+    if not pairs or not dev:
+        raise NlptkError("no usable training or dev pairs (equal lengths, at most max_len characters)")
+    config = replace(config, chars=Vocabulary.build([a + b for a, b in pairs], options.min_count).words)
+    log(f"{len(pairs)} training pairs, {len(dev)} dev pairs, {len(config.chars)} characters; {config.design}")
     seed_everything(options.seed)
     rng = random.Random(options.seed)
     model = CoupletModel(config)
@@ -52,10 +47,10 @@ def train_couplet_model(
 
     task = Fit(
         model,
-        batches=lambda epoch: length_batches(train_pairs, options.batch_size, rng, lambda pair: len(pair[0])),
+        batches=lambda epoch: length_batches(pairs, options.batch_size, rng, lambda pair: len(pair[0])),
         loss=lambda batch: model.loss([a for a, _ in batch], [b for _, b in batch]),
         evaluate=evaluate,
     )
-    record = train(task, options, {"train": len(train_pairs), "dev": len(dev)}, progress, log)
+    record = train(task, options, {"train": len(pairs), "dev": len(dev)}, progress, log)
     model.config.training = record.to_dict()
     return model

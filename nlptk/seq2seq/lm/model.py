@@ -10,40 +10,19 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 
 import torch
 from torch import nn
 
-from nlptk import checks
 from nlptk.decode.heads import SelfTerminatingHead, SoftmaxHead
+from nlptk.seq2seq.lm.config import LMConfig
 from nlptk.seq2seq.model_dir import load_model_directory, save_model_directory
 from nlptk.seq2seq.vocab import EOS_ID, Vocabulary
 
 FORMAT = "nlptk-lm"
 
 State = tuple[torch.Tensor | tuple[torch.Tensor, torch.Tensor], torch.Tensor]
-
-
-@dataclass
-class LMConfig:
-    vocab: list[str]
-    cell: str = "lstm"  # lstm | rnn (tanh)
-    layers: int = 2
-    hidden: int = 512
-    dropout: float = 0.3
-    head: str = "softmax"  # softmax | st (self-terminating)
-    epsilon: float = 1e-3  # the self-terminating head's ε
-    training: dict = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        checks.one_of("cell", self.cell, ("lstm", "rnn"))
-        checks.between("layers", self.layers, 1, 64)
-        checks.width("hidden", self.hidden)
-        checks.fraction("dropout", self.dropout)
-        checks.one_of("head", self.head, ("softmax", "st"))
-        checks.positive_float("epsilon", self.epsilon)
-        checks.fraction("epsilon", self.epsilon)
 
 
 class LanguageModel(nn.Module):

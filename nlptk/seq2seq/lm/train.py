@@ -5,43 +5,33 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import replace
 
 import torch
 
-from nlptk import checks
 from nlptk.batching import length_batches
 from nlptk.decode.metrics import perplexity
 from nlptk.progress import Progress
-from nlptk.seq2seq.lm.model import LanguageModel, LMConfig
-from nlptk.seq2seq.training import Fit, FitOptions, seed_everything, train
-
-
-@dataclass
-class LMTrainOptions(FitOptions):
-    """:class:`FitOptions` with the language-model trainer's defaults: an evaluation per epoch, the
-    learning rate halved after an epoch that did not improve."""
-
-    epochs: int = 40
-    patience: int = 3
-    lr: float = 2e-3
-    anneal: float = 0.5
-    batch_size: int = 32  # sentences
-
-    def __post_init__(self) -> None:
-        super().__post_init__()
-        checks.at_least("batch_size", self.batch_size, 1)
+from nlptk.seq2seq.lm.config import LMConfig, LMTrainOptions
+from nlptk.seq2seq.lm.model import LanguageModel
+from nlptk.seq2seq.training import Fit, seed_everything, train
+from nlptk.seq2seq.vocab import Vocabulary
 
 
 def train_language_model(
     config: LMConfig,
-    train_sentences: Sequence[Sequence[int]],
-    dev: Sequence[Sequence[int]],
+    train_sentences: Sequence[Sequence[str]],
+    dev_sentences: Sequence[Sequence[str]],
     options: LMTrainOptions,
     progress: Progress | None = None,
     log: Callable[[str], None] = print,
 ) -> LanguageModel:
-    """Train on ``train_sentences`` (of word ids), keep the weights with the best dev perplexity."""
+    """A model trained on ``train_sentences`` (token lists) with the weights of its best dev
+    perplexity; its words are those seen ``options.min_count`` times (``config.vocab`` is replaced)."""
+    vocab = Vocabulary.build(train_sentences, options.min_count)
+    config = replace(config, vocab=vocab.words)
+    train_ids = [vocab.encode(s) for s in train_sentences]
+    dev = [vocab.encode(s) for s in dev_sentences]
     seed_everything(options.seed)
     rng = random.Random(options.seed)
     model = LanguageModel(config)
@@ -54,8 +44,8 @@ def train_language_model(
         dev_ppl = evaluate_perplexity(model, dev)
         return -dev_ppl, {"perplexity": dev_ppl}
 
-    task = Fit(model, lambda epoch: length_batches(train_sentences, options.batch_size, rng), loss, evaluate)
-    record = train(task, options, {"train": len(train_sentences), "dev": len(dev)}, progress, log)
+    task = Fit(model, lambda epoch: length_batches(train_ids, options.batch_size, rng), loss, evaluate)
+    record = train(task, options, {"train": len(train_ids), "dev": len(dev)}, progress, log)
     model.config.training = record.to_dict()
     return model
 

@@ -4,17 +4,51 @@ decoder's cached state, never emitting <unk> or repeating a character 3-gram."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import torch
 
 from nlptk import checks
 from nlptk.decode import Decoding, Hypothesis, decode
 from nlptk.decode.constraints import NoRepeatConstraint
+from nlptk.seq2seq.title.config import TITLE_DECODER, TITLE_MAX_LEN
+from nlptk.seq2seq.title.data import Article
 from nlptk.seq2seq.title.model import TitleDecoder, TitleModel
 from nlptk.seq2seq.vocab import EOS_ID, UNK_ID
 
 BATCH = 64  # articles decoded together
 NO_REPEAT = 3  # a title never repeats a character n-gram of this length
+
+
+@dataclass
+class Titled:
+    """The title of one article (empty, with ``error``, when it could not be titled)."""
+
+    title: str
+    terminated: bool = True  # False: still going at the length limit, ended there
+    error: str | None = None
+    truncated: bool = False  # longer than the model reads: titled from its beginning
+
+
+def title_articles(
+    model: TitleModel, articles: Sequence[Article], decoding: Decoding | None = None, seed: int = 0
+) -> list[Titled]:
+    """A title for each article, in order, by ``decoding`` (default :data:`TITLE_DECODER`, at most
+    :data:`TITLE_MAX_LEN` characters). An article that could not be read, or is empty, gets its
+    error instead; the others are still titled."""
+    decoding = decoding or Decoding.parse(TITLE_DECODER, max_len=TITLE_MAX_LEN)
+    limit = model.config.max_input
+    good = [i for i, a in enumerate(articles) if a.error is None and a.text]
+    texts = [articles[i].text[:limit] for i in good]
+    found = dict(zip(good, generate_titles(model, texts, decoding, seed), strict=True))
+    results = []
+    for i, article in enumerate(articles):
+        if i not in found:
+            results.append(Titled("", error=article.error or "empty article"))
+            continue
+        hypothesis = found[i]
+        results.append(Titled(title_text(model, hypothesis), hypothesis.terminated, None, len(article.text) > limit))
+    return results
 
 
 @torch.inference_mode()

@@ -17,50 +17,17 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict
 
 import torch
 from torch import nn
 
-from nlptk import checks
-from nlptk.errors import OptionError
 from nlptk.seq2seq.layers import GatedConvBlock
 from nlptk.seq2seq.model_dir import compact_state, expand_state, load_model_directory, model_path, save_model_directory
+from nlptk.seq2seq.title.config import TitleConfig
 from nlptk.seq2seq.vocab import EOS_ID, UNK_ID, Vocabulary
 
 FORMAT = "nlptk-title"
-
-
-@dataclass
-class TitleConfig:
-    """Everything needed to rebuild a title model, plus a record of how it was trained."""
-
-    chars: list[str]  # <eos>, <unk>, then the characters
-    dim: int = 128  # embedding size
-    encoder: str = "lstm"  # lstm (2-layer BiLSTM) | conv (gated dilated convolutions)
-    encoder_size: int = 128  # BiLSTM: both directions together; conv: the width
-    dilations: list[int] = field(default_factory=lambda: [1, 2, 4, 8, 1, 2, 4, 8])  # conv encoder only
-    decoder_size: int = 256
-    hidden: int = 512  # the Dense(relu) before the output
-    copy_prior: bool = True
-    copy_attention: bool = False  # mix in a copy distribution: the attention weights over the article's characters
-    dropout: float = 0.2
-    max_input: int = 400  # characters of the article read
-    max_title: int = 64  # characters generated at most
-    training: dict = field(default_factory=dict)
-
-    def __post_init__(self) -> None:
-        checks.width("dim", self.dim)
-        checks.one_of("encoder", self.encoder, ("lstm", "conv"))
-        checks.width("encoder_size", self.encoder_size, low=2 if self.encoder == "lstm" else 1)
-        if self.encoder == "lstm" and self.encoder_size % 2:
-            raise OptionError("encoder_size", f"({self.encoder_size}) must be even for the BiLSTM (both directions)")
-        self.dilations = checks.whole_numbers("dilations", self.dilations)  # used by the conv encoder only
-        checks.width("decoder_size", self.decoder_size)
-        checks.width("hidden", self.hidden)
-        checks.fraction("dropout", self.dropout)
-        checks.at_least("max_input", self.max_input, 1)
-        checks.at_least("max_title", self.max_title, 1)
 
 
 class TitleModel(nn.Module):

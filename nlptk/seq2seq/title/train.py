@@ -5,32 +5,19 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import replace
 
-from nlptk import checks
 from nlptk.batching import length_batches
 from nlptk.decode import Decoding
+from nlptk.errors import NlptkError
 from nlptk.progress import Progress
+from nlptk.seq2seq.title.config import TitleConfig, TitleTrainOptions
 from nlptk.seq2seq.title.data import Article
 from nlptk.seq2seq.title.evaluation import score_titles
 from nlptk.seq2seq.title.generate import generate_titles, title_text
-from nlptk.seq2seq.title.model import TitleConfig, TitleModel
-from nlptk.seq2seq.training import Fit, FitOptions, seed_everything, train
-
-
-@dataclass
-class TitleTrainOptions(FitOptions):
-    """:class:`FitOptions` with the title trainer's defaults: an evaluation every 300 batches."""
-
-    epochs: int = 10
-    patience: int = 6
-    eval_every: int = 300
-    batch_size: int = 64  # articles
-
-    def __post_init__(self) -> None:
-        super().__post_init__()
-        checks.at_least("batch_size", self.batch_size, 1)
-        checks.at_least("eval_every", self.eval_every, 1)
+from nlptk.seq2seq.title.model import TitleModel
+from nlptk.seq2seq.training import Fit, seed_everything, train
+from nlptk.seq2seq.vocab import Vocabulary
 
 
 def dev_rouge_l(model: TitleModel, dev: Sequence[Article]) -> float:
@@ -41,12 +28,22 @@ def dev_rouge_l(model: TitleModel, dev: Sequence[Article]) -> float:
 def train_title_model(
     config: TitleConfig,
     train_articles: Sequence[Article],
-    dev: Sequence[Article],
+    dev_articles: Sequence[Article],
     options: TitleTrainOptions,
     progress: Progress | None = None,
     log: Callable[[str], None] = print,
 ) -> TitleModel:
-    """A model trained on ``train_articles``, with the weights of its best dev ROUGE-L (greedy)."""
+    """A model trained on ``train_articles`` (with their titles) with the weights of its best dev
+    ROUGE-L (greedy), scored on the first ``options.dev_limit`` dev articles. Its characters are
+    those of the articles' first ``config.max_input`` characters and the titles seen
+    ``options.min_count`` times (``config.chars`` is replaced)."""
+    stories = [a for a in train_articles if a.text and a.title]
+    dev = [a for a in dev_articles if a.text and a.title][: options.dev_limit or None]
+    if not stories or not dev:
+        raise NlptkError("no training or dev stories (records with content and title)")
+    vocab = Vocabulary.build([a.text[: config.max_input] + a.title for a in stories], options.min_count)
+    config = replace(config, chars=vocab.words)
+    log(f"{len(stories)} training stories, {len(dev)} dev stories, {len(vocab)} characters")
     seed_everything(options.seed)
     rng = random.Random(options.seed)
     model = TitleModel(config)
@@ -60,10 +57,10 @@ def train_title_model(
 
     task = Fit(
         model,
-        batches=lambda epoch: length_batches(train_articles, options.batch_size, rng, length),
+        batches=lambda epoch: length_batches(stories, options.batch_size, rng, length),
         loss=lambda batch: model.loss([a.text for a in batch], [a.title for a in batch]),
         evaluate=evaluate,
     )
-    record = train(task, options, {"train": len(train_articles), "dev": len(dev)}, progress, log)
+    record = train(task, options, {"train": len(stories), "dev": len(dev)}, progress, log)
     model.config.training = record.to_dict()
     return model

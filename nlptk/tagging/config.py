@@ -1,0 +1,85 @@
+"""The settings of taggers and their training (no torch: the commands read their defaults here)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from nlptk import checks
+from nlptk.checks import at_least, fraction, one_of, positive_float
+from nlptk.errors import OptionError
+from nlptk.seq2seq.options import FitOptions
+from nlptk.tagging.data import TASKS
+
+
+@dataclass(kw_only=True)
+class TaggerShape:
+    """The shape of a tagger to train: what a user chooses (the rest comes from the data)."""
+
+    char_dim: int = 64
+    bigram_dim: int = 32
+    dim: int = 64
+    dilations: list[int] = field(default_factory=lambda: [1, 2, 4, 1])
+    kernel: int = 3
+    dropout: float = 0.1
+    max_len: int = 200
+    dictionary: str = ""  # "jieba" (or a word list path): flag dictionary-word positions as features
+    dictionary_tags: list[str] = field(default_factory=list)  # extra flags for words with these tag prefixes
+    lstm_dim: int = 0  # hidden size of an optional BiLSTM after the convolutions
+
+    def __post_init__(self) -> None:
+        for name in ("char_dim", "dim", "kernel", "max_len"):
+            at_least(name, getattr(self, name), 1)
+        for name in ("bigram_dim", "lstm_dim"):
+            at_least(name, getattr(self, name), 0)
+        if self.kernel % 2 == 0:
+            raise OptionError("kernel", f"must be odd (the convolutions keep the length), not {self.kernel}")
+        if not self.dilations:
+            raise OptionError("dilations", "needs at least one dilation")
+        for dilation in self.dilations:
+            at_least("dilations", dilation, 1)
+        fraction("dropout", self.dropout)
+
+
+@dataclass(kw_only=True)
+class TaggerConfig(TaggerShape):
+    """Everything needed to rebuild a tagger, plus a record of how it was trained."""
+
+    task: str
+    tags: list[str]
+    chars: list[str]
+    entities: list[list[str]] = field(default_factory=list)  # [string, type] of training entities, flagged
+    training: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        one_of("task", self.task, TASKS)
+        super().__post_init__()
+
+
+@dataclass
+class TrainOptions(FitOptions):
+    """:class:`FitOptions` with the tagger's defaults and settings (the model's shape is a
+    :class:`TaggerShape`): the learning rate decays by ``lr_decay`` every epoch."""
+
+    epochs: int = 20
+    patience: int = 3  # evaluations without a better dev F1
+    lr: float = 3e-3
+    clip: float = 5.0
+    lr_decay: float = 0.9
+    batch_chars: int = 16000
+    crf_lr_multiplier: float = 100.0  # transitions need a much larger learning rate than the body
+    min_char_count: int = 2
+    min_bigram_count: int = 3
+    pretrain_chars: list[str] = field(default_factory=list)  # raw text files for character vectors
+    pretrain_min_count: int = 5  # characters this frequent in that text join the vocabulary
+    threads: int = 0  # torch threads (0: every CPU)
+    entity_folds: int = 0  # flag training entities; each of this many folds sees only the others' (0: off)
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        for name in ("batch_chars", "min_char_count", "min_bigram_count", "pretrain_min_count"):
+            at_least(name, getattr(self, name), 1)
+        positive_float("crf_lr_multiplier", self.crf_lr_multiplier)
+        checks.threads(self.threads)
+        at_least("entity_folds", self.entity_folds, 0)
+        if self.entity_folds == 1:
+            raise OptionError("entity_folds", "must be 0 (off) or at least 2, not 1")
