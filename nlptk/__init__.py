@@ -36,6 +36,14 @@ _API = {
     "CharVocab": "nlptk.text",
     "fragments": "nlptk.text",
     "NlptkError": "nlptk.errors",
+    # with the torch extra: the shipped models
+    "load_segmenter": "nlptk.tagging.segmenter",
+    "segment_texts": "nlptk.tagging.segmenter",
+    "CoupletModel": "nlptk.seq2seq.couplet.model",
+    "answer_lines": "nlptk.seq2seq.couplet.generate",
+    "TitleModel": "nlptk.seq2seq.title.model",
+    "Article": "nlptk.seq2seq.title.data",
+    "title_articles": "nlptk.seq2seq.title.generate",
 }
 
 __all__ = sorted(_API)

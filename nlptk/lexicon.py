@@ -14,7 +14,7 @@ import math
 import os
 import re
 from collections import Counter
-from collections.abc import Container, Iterable, Iterator, Mapping
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -152,62 +152,77 @@ class Lexicon:
 
     def _cut_han(self, run: str, out: list[str]) -> None:
         """Append the max-probability split of a run of Han characters to ``out``."""
-        n = len(run)
-        if n == 1:
+        if len(run) == 1:
             out.append(run)
             return
-        prefixes = self._trie.iter_prefixes_with_ids
-        logp = self._logp
-        unknown = self._unknown_logp
-        maxlen = self._maxlen
-        score = [0.0] * (n + 1)
-        best_end = [0] * (n + 1)
-        for i in range(n - 1, -1, -1):
-            best = -math.inf
-            end = i + 1
-            for word, key_id in prefixes(run[i : i + maxlen]):
-                j = i + len(word)
-                s = logp[key_id] + score[j]
-                if s >= best:  # ties go to the longer word, as in jieba
-                    best = s
-                    end = j
-            if best == -math.inf:  # no word starts here: the character alone
-                best = unknown + score[i + 1]
-            score[i] = best
-            best_end[i] = end
-        i = 0
-        while i < n:
-            j = best_end[i]
-            out.append(run[i:j])
-            i = j
+        prefixes, logp, maxlen = self._trie.iter_prefixes_with_ids, self._logp, self._maxlen
+
+        def words_at(i: int) -> Iterator[tuple[int, float]]:
+            return ((i + len(word), logp[key_id]) for word, key_id in prefixes(run[i : i + maxlen]))
+
+        start = 0
+        for end in best_path(len(run), words_at, self._unknown_logp)[0]:
+            out.append(run[start:end])
+            start = end
 
 
-def best_split(text: str, counts: Mapping[str, int], total: int, max_len: int) -> tuple[list[str], float]:
-    """The max-probability split of ``text`` over a plain ``{word: count}`` table, and its ln-probability.
-
-    The unigram DP of :class:`Lexicon` (ties to the longer word; where no word starts, the
-    character alone, counted 1) for tables too large or too short-lived to build a trie for.
-    """
-    n = len(text)
-    log_total = math.log(max(total, 1))
+def best_path(n: int, words_at: Callable[[int], Iterable[tuple[int, float]]], alone: float) -> tuple[list[int], float]:
+    """The unigram DP: the max-probability split of ``n`` units into words, as the end of each
+    word, and its ln-probability. ``words_at(i)`` gives ``(end, ln p)`` of every word that starts
+    at unit ``i``; where none does, the unit alone has ln p ``alone``. Ties go to the longer word,
+    as in jieba. :func:`best_paths` is the same for many sequences at once."""
     score = [0.0] * (n + 1)
     best_end = [0] * (n + 1)
     for i in range(n - 1, -1, -1):
         best, end = -math.inf, i + 1
-        for j in range(min(n, i + max_len), i, -1):
-            count = counts.get(text[i:j])
-            if count is not None:  # a listed word counts at least 1, as in Lexicon
-                candidate = math.log(max(count, 1)) - log_total + score[j]
-                if candidate > best:
-                    best, end = candidate, j
-        if best == -math.inf:  # no word starts here: the character alone
-            best = score[i + 1] - log_total
+        for j, logp in words_at(i):
+            candidate = logp + score[j]
+            if candidate > best or (candidate == best and j > end):
+                best, end = candidate, j
+        if best == -math.inf:
+            best = alone + score[i + 1]
         score[i], best_end[i] = best, end
-    words, i = [], 0
+    ends, i = [], 0
     while i < n:
-        words.append(text[i : best_end[i]])
         i = best_end[i]
-    return words, score[0]
+        ends.append(i)
+    return ends, score[0]
+
+
+def best_paths(n: int, rows: int, span_logp: Callable[[int, int], np.ndarray | None]) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`best_path` vectorised over ``rows`` sequences of ``n`` units each: ``span_logp(i, j)``
+    is the ln p of units ``i..j-1`` as one word in every row (-inf where it is none), or None where
+    it is none in any row; a single unit (``j = i + 1``) must have one. The ln-probability of each
+    row's best split, and ``best_end[r, i]``, the end of the word that starts at unit ``i`` on it."""
+    score = np.full((rows, n + 1), -np.inf)
+    score[:, n] = 0.0
+    best_end = np.zeros((rows, n + 1), dtype=np.int64)
+    for i in range(n - 1, -1, -1):
+        for j in range(n, i, -1):  # longest first: ties go to the longer word
+            logp = span_logp(i, j)
+            if logp is None:
+                continue
+            total = logp + score[:, j]
+            better = total > score[:, i]
+            score[better, i] = total[better]
+            best_end[better, i] = j
+    return score[:, 0], best_end
+
+
+def best_split(text: str, counts: Mapping[str, int], total: int, max_len: int) -> tuple[list[str], float]:
+    """The max-probability split of ``text`` over a plain ``{word: count}`` table, and its ln-probability:
+    :func:`best_path` (a listed word counts at least 1; where no word starts, the character alone,
+    counted 1) for tables too large or too short-lived to build a :class:`Lexicon` for."""
+    log_total = math.log(max(total, 1))
+
+    def words_at(i: int) -> Iterator[tuple[int, float]]:
+        for j in range(i + 1, min(len(text), i + max_len) + 1):
+            count = counts.get(text[i:j])
+            if count is not None:
+                yield j, math.log(max(count, 1)) - log_total
+
+    ends, logp = best_path(len(text), words_at, -log_total)
+    return [text[start:end] for start, end in zip([0, *ends], ends, strict=False)], logp
 
 
 def _parse_jieba_lines(name: str, lines: Iterable[str]) -> Iterator[tuple[str, int]]:

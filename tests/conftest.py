@@ -122,11 +122,23 @@ def write_repeated_line(path: Path, size: int, seed: int) -> None:
 PLANTED = ["北京大学", "人工智能", "机器翻译", "葡萄酒", "区块链", "玻璃", "蝴蝶", "垃圾"]
 
 
+def filler_chars(count: int, avoid: str = "", end: int = 0x5300) -> list[str]:
+    """The first ``count`` CJK characters from U+4E00 on (below ``end``) that are not in ``avoid``:
+    random text made of them shares no character with the words planted in it."""
+    return [c for c in map(chr, range(0x4E00, end)) if c not in avoid][:count]
+
+
+def corpus_file(tmp_path_factory: pytest.TempPathFactory, name: str, text: str) -> Path:
+    """``text`` written as ``corpus.txt`` in a fresh folder ``name`` (for module-scoped fixtures)."""
+    path = tmp_path_factory.mktemp(name) / "corpus.txt"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
 def small_corpus(lines: int = 3000, seed: int = 3) -> str:
     """Lines of random filler with planted words (they share no character with the filler)."""
     rng = random.Random(seed)
-    planted = set("".join(PLANTED))
-    filler = [c for c in map(chr, range(0x4E00, 0x5200)) if c not in planted][:600]
+    filler = filler_chars(600, "".join(PLANTED), end=0x5200)
     out_lines = []
     for _ in range(lines):
         parts = []
@@ -140,6 +152,4 @@ def small_corpus(lines: int = 3000, seed: int = 3) -> str:
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("cli") / "corpus.txt"
-    path.write_text(small_corpus(), encoding="utf-8")
-    return path
+    return corpus_file(tmp_path_factory, "cli", small_corpus())

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import invoke, one_line_error, usage_error
+from conftest import filler_chars, invoke, one_line_error, usage_error
 
 from nlptk.errors import OptionError
 from nlptk.io import resolve_inputs
@@ -26,7 +26,7 @@ def _corpora(seed: int = 11, lines: int = 4000) -> tuple[str, str]:
     """(baseline, input): the same random lines, the input with the new words inserted into them."""
     rng = random.Random(seed)
     planted = set("".join(NEW) + STEADY)
-    filler = [c for c in map(chr, range(0x4E00, 0x5300)) if c not in planted][:800]
+    filler = filler_chars(800, "".join(planted))
     baseline, current = [], []
     for _ in range(lines):
         tokens = [STEADY if rng.random() < 0.02 else rng.choice(filler) for _ in range(rng.randint(4, 12))]

@@ -166,9 +166,13 @@ def test_fifty_megabyte_line(tmp_path: Path) -> None:
     assert b"\n" not in path.read_bytes()[-1000:]
     result = nlptk("newwords", path, "--memory", "256M", "--min-count", "5", "--quiet", timeout=300)
     path.unlink()
-    lines = out(result).splitlines()
-    assert lines
-    assert all(len(line.split("\t")) == 6 for line in lines)
+    rows = [line.split("\t") for line in out(result).splitlines()]
+    assert rows and all(len(row) == 6 for row in rows)
+    block = random_chinese(1 << 18, 11)  # the line is this block, repeated
+    assert all(row[0] in block + block for row in rows)  # words of the text (one may span two repeats)
+    assert all(int(row[1]) >= 5 for row in rows)  # --min-count
+    scores = [float(row[5]) for row in rows]
+    assert scores == sorted(scores, reverse=True)  # the default order: the best evidenced first
 
 
 def test_nul_bytes_are_separators(tmp_path: Path) -> None:
@@ -344,7 +348,14 @@ def test_evaluate_segment(tmp_path: Path) -> None:
     words = tmp_path / "train.txt"
     words.write_text("我\n喜欢\n北京\n广场\n", encoding="utf-8")
     text = out(nlptk("evaluate", "segment", gold, pred))
-    assert "0.5" in text
+    assert text.splitlines()[:6] == [
+        "lines            2",
+        "gold words       6",
+        "predicted words  6",
+        "precision        0.5000",
+        "recall           0.5000",
+        "F1               0.5000",
+    ]
     score = json.loads(out(nlptk("evaluate", "segment", gold, pred, "--format", "json", "--training-words", words)))
     assert score["precision"] == pytest.approx(0.5)
     assert score["recall"] == pytest.approx(0.5)

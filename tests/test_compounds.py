@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from conftest import invoke, out
+from conftest import corpus_file, filler_chars, invoke, out
 
 from nlptk.lexicon import function_characters, jieba_dictionary
 from nlptk.newwords import DiscoveryConfig, Word, discover_words, reject_fragments
@@ -23,7 +23,7 @@ COMPOUND = MODIFIER + HEAD
 def compound_corpus(seed: int = 5, chars: int = 200_000) -> str:
     rng = random.Random(seed)
     reserved = set(COMPOUND)
-    filler = [c for c in map(chr, range(0x4E00, 0x5300)) if c not in reserved][:600]
+    filler = filler_chars(600, "".join(reserved))
     parts: list[str] = []
     length = 0
     while length < chars:
@@ -38,9 +38,7 @@ def compound_corpus(seed: int = 5, chars: int = 200_000) -> str:
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("compounds") / "corpus.txt"
-    path.write_text(compound_corpus(), encoding="utf-8")
-    return path
+    return corpus_file(tmp_path_factory, "compounds", compound_corpus())
 
 
 def test_a_compound_of_two_free_words_is_found_at_the_compound_level(corpus: Path) -> None:

@@ -7,6 +7,7 @@ import random
 from pathlib import Path
 
 import pytest
+from conftest import corpus_file, filler_chars
 
 from nlptk.errors import NlptkError, OptionError
 from nlptk.newwords import DiscoveryConfig, Word, WordSelection, discover_words, reject_fragments
@@ -23,7 +24,7 @@ COLLOCATION = "咖啡杯"
 def make_corpus(seed: int = 7, lines: int = 4000) -> str:
     rng = random.Random(seed)
     planted = set("".join(WORDS) + COLLOCATION)
-    filler = [c for c in map(chr, range(0x4E00, 0x5300)) if c not in planted][:800]
+    filler = filler_chars(800, "".join(planted))
     out = []
     for _ in range(lines):
         parts = []
@@ -45,9 +46,7 @@ def make_corpus(seed: int = 7, lines: int = 4000) -> str:
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("newwords") / "corpus.txt"
-    path.write_text(make_corpus(), encoding="utf-8")
-    return path
+    return corpus_file(tmp_path_factory, "newwords", make_corpus())
 
 
 def _key(words: list[Word]) -> list[tuple]:

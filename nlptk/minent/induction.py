@@ -36,7 +36,7 @@ import numpy as np
 
 from nlptk.checks import at_least, between, fraction, positive_float
 from nlptk.errors import NlptkError
-from nlptk.lexicon import best_split
+from nlptk.lexicon import best_paths, best_split
 from nlptk.minent.corpus import IdBuffer, UnitCorpus
 from nlptk.minent.entropy import Entropy, entropy_of
 from nlptk.newwords.hashing import mix
@@ -475,23 +475,14 @@ class _RedundancyRemoval:
                 index = self.lookup.index(hashes)
                 found = (index >= 0) & (hashes != 0)  # hash 0 is never matched (as a hash-set lookup did)
                 span_type[i, j] = np.where(found & self.candidate[index], index, -1)
-        score = np.full((m, n + 1), -np.inf)
-        score[:, n] = 0.0
-        best_end = np.zeros((m, n + 1), dtype=np.int64)
-        for i in range(n - 1, -1, -1):
-            for j in range(n, i, -1):  # longest first: ties go to the longer part
-                if j == i + 1:
-                    logp = np.log(np.maximum(self.alone[units[:, i]], 1)) - self.log_total
-                elif (i, j) in span_type:
-                    logp = self._logp_types(span_type[i, j])
-                else:
-                    continue
-                total = logp + score[:, j]
-                better = total > score[:, i]
-                score[better, i] = total[better]
-                best_end[better, i] = j
+        def span_logp(i: int, j: int) -> np.ndarray | None:
+            if j == i + 1:
+                return np.log(np.maximum(self.alone[units[:, i]], 1)) - self.log_total
+            return self._logp_types(span_type[i, j]) if (i, j) in span_type else None
+
+        split_logp, best_end = best_paths(n, m, span_logp)
         own = np.log(np.maximum(self.counts[rows], 1)) - self.log_total
-        gain = own - score[:, 0]  # ln p(w) − Σ ln p(part) over its best split
+        gain = own - split_logp  # ln p(w) − Σ ln p(part) over its best split
         saving = self.counts[rows] * (gain - 1)  # nats of corpus information that keeping w saves
         remove = (saving <= config.min_saving) | (gain <= config.penalty * (chars - 1))
         for r in np.flatnonzero(remove).tolist():
