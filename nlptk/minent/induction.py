@@ -475,6 +475,7 @@ class _RedundancyRemoval:
                 index = self.lookup.index(hashes)
                 found = (index >= 0) & (hashes != 0)  # hash 0 is never matched (as a hash-set lookup did)
                 span_type[i, j] = np.where(found & self.candidate[index], index, -1)
+
         def span_logp(i: int, j: int) -> np.ndarray | None:
             if j == i + 1:
                 return np.log(np.maximum(self.alone[units[:, i]], 1)) - self.log_total
