@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import dataclasses
 import importlib.util
 import math
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Any, Optional
+from typing import Annotated, Optional
 
 import typer
 from typer.core import TyperGroup
@@ -188,20 +187,6 @@ def positive(name: str, value: int) -> int:
     if value < 1:
         raise OptionError(name, f"must be at least 1, not {value}")
     return value
-
-
-def default(config: type, name: str) -> Any:
-    """The default of field ``name`` of the dataclass ``config``: a command option that sets a
-    library setting takes its default from the library, so the shell and Python agree."""
-    found = next(f for f in dataclasses.fields(config) if f.name == name)
-    if found.default_factory is not dataclasses.MISSING:
-        return found.default_factory()
-    return found.default
-
-
-def listed(config: type, name: str) -> str:
-    """A list default of ``config`` as the comma-separated text its option takes (1,2,4,1)."""
-    return ",".join(str(value) for value in default(config, name))
 
 
 def floats(name: str, text: str) -> tuple[float, ...]:

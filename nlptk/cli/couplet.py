@@ -24,12 +24,10 @@ from nlptk.cli.common import (
     Seed,
     Threads,
     couplet_app,
-    default,
-    floats,
-    listed,
-    log_to_stderr,
     need_torch,
 )
+from nlptk.cli.settings import Opt, Settings, with_settings
+from nlptk.cli.training import finish_training, run_training, start_training, training_options
 from nlptk.errors import NlptkError
 from nlptk.seq2seq.couplet.config import ANSWER_DECODER, CoupletConfig, CoupletTrainOptions
 
@@ -115,88 +113,47 @@ def couplet_answer(
         raise NlptkError(f"{failed} of {len(answers)} lines could not be answered")
 
 
+COUPLET_SHAPE = [
+    Opt("dim", "Embedding and convolution width."),
+    Opt("dilations", "One gated convolution block per dilation."),
+    Opt("attention", "Self-attention after these blocks (0-based; '' for none)."),
+    Opt("decoder", "GRU size over the chosen characters (0: a softmax per position)."),
+    Opt("dropout", "Dropout rate (0 to 1, 1 excluded)."),
+    Opt("max_len", "Longest line answered (longer pairs are dropped)."),
+]
+COUPLET_TRAINING = [
+    Opt("min_count", "Rarer characters become <unk>."),
+    *training_options("pairs", "dev BLEU"),
+    Opt("dev_limit", "Score at most this many dev pairs per epoch (0: all)."),
+]
+
+
 @couplet_app.command("train")
+@with_settings((CoupletConfig, COUPLET_SHAPE), (CoupletTrainOptions, COUPLET_TRAINING))
 def couplet_train(
     train_in: Annotated[str, typer.Option(help="First lines, one per line (couplet/train.in.txt).")],
     train_out: Annotated[str, typer.Option(help="Their second lines (couplet/train.out.txt).")],
     dev: Annotated[str, typer.Option(help="Dev pairs for model selection (couplet/valid.txt).")],
     output: ModelOutput,
+    settings: Settings,
     force: Force = False,
-    dim: Annotated[int, typer.Option(help="Embedding and convolution width.")] = default(CoupletConfig, "dim"),
-    dilations: Annotated[str, typer.Option(help="One gated convolution block per dilation.")] = listed(
-        CoupletConfig, "dilations"
-    ),
-    attention: Annotated[str, typer.Option(help="Self-attention after these blocks (0-based; '' for none).")] = listed(
-        CoupletConfig, "attention"
-    ),
-    decoder_size: Annotated[
-        int, typer.Option("--decoder", help="GRU size over the chosen characters (0: a softmax per position).")
-    ] = default(CoupletConfig, "decoder"),
-    dropout: Annotated[float, typer.Option(help="Dropout rate (0 to 1, 1 excluded).")] = default(
-        CoupletConfig, "dropout"
-    ),
-    max_len: Annotated[int, typer.Option(help="Longest line answered (longer pairs are dropped).")] = default(
-        CoupletConfig, "max_len"
-    ),
-    min_count: Annotated[int, typer.Option(help="Rarer characters become <unk>.")] = default(
-        CoupletTrainOptions, "min_count"
-    ),
-    lr: Annotated[float, typer.Option(help="Adam learning rate.")] = default(CoupletTrainOptions, "lr"),
-    batch_size: Annotated[int, typer.Option(help="Pairs per batch.")] = default(CoupletTrainOptions, "batch_size"),
-    epochs: Annotated[int, typer.Option(help="At most this many epochs.")] = default(CoupletTrainOptions, "epochs"),
-    patience: Annotated[int, typer.Option(help="Stop after this many epochs without a better dev BLEU.")] = default(
-        CoupletTrainOptions, "patience"
-    ),
-    max_minutes: Annotated[float, typer.Option(help="Stop training after this many minutes (0: no limit).")] = default(
-        CoupletTrainOptions, "max_minutes"
-    ),
-    dev_limit: Annotated[int, typer.Option(help="Score at most this many dev pairs per epoch (0: all).")] = default(
-        CoupletTrainOptions, "dev_limit"
-    ),
     threads: Threads = 0,
     seed: Seed = 0,
     encoding_errors: EncodingOpt = EncodingErrors.strict,
     quiet: Quiet = False,
 ) -> None:
     """Train a couplet model; keeps the epoch whose greedy answers score the best dev BLEU-4."""
-    from nlptk.io import check_model_output
-
-    check_model_output(output, force)
-    _start(threads)
-    from nlptk.progress import make_progress
+    start_training(output, force, threads, "nlptk couplet")
     from nlptk.seq2seq.couplet.data import read_pairs, read_parallel
     from nlptk.seq2seq.couplet.train import train_couplet_model
-    from nlptk.seq2seq.training import kept_metrics
 
-    config = CoupletConfig(  # every option is checked before any input is read
-        dim=dim,
-        dilations=list(floats("--dilations", dilations)),
-        attention=list(floats("--attention", attention)) if attention.strip() else [],
-        decoder=decoder_size,
-        dropout=dropout,
-        max_len=max_len,
-    )
-    options = CoupletTrainOptions(
-        epochs=epochs,
-        patience=patience,
-        lr=lr,
-        batch_size=batch_size,
-        min_count=min_count,
-        dev_limit=dev_limit,
-        seed=seed,
-        max_minutes=max_minutes,
-        extra={"train_files": [train_in, train_out], "dev_file": dev},
-    )
+    config = settings.build(CoupletConfig)  # every option is checked before any input is read
+    extra = {"train_files": [train_in, train_out], "dev_file": dev}
+    options = settings.build(CoupletTrainOptions, seed=seed, extra=extra)
     pairs = read_parallel(train_in, train_out, encoding_errors.value)
     dev_pairs = read_pairs(dev, encoding_errors.value)
-    log = log_to_stderr(quiet)
-    progress = make_progress(quiet)
-    try:
-        couplet = train_couplet_model(config, pairs, dev_pairs, options, progress, log)
-    finally:
-        progress.close()
-    couplet.save(output, force)
-    log(f"saved {output} (dev BLEU-4 {kept_metrics(couplet.config.training)['bleu4']:.4f}, greedy)")
+    trained = run_training(train_couplet_model, quiet, config, pairs, dev_pairs, options)
+    finish_training(trained, output, force, quiet, "dev BLEU-4", "bleu4")
 
 
 @couplet_app.command("eval")

@@ -22,31 +22,17 @@ from nlptk.cli.common import (
     ReportFormatOpt,
     Seed,
     Threads,
-    default,
     finite,
     lm_app,
-    log_to_stderr,
     need_torch,
 )
+from nlptk.cli.settings import Opt, Settings, with_settings
+from nlptk.cli.training import BF16, finish_training, run_training, start_training, training_options
 from nlptk.decode.decoding import Decoding
 from nlptk.errors import NlptkError
 from nlptk.seq2seq.lm.config import LMConfig, LMTrainOptions
 
 LMModel = Annotated[Path, typer.Option("--model", "-m", help="Model directory written by 'nlptk lm train'.")]
-
-
-class Cell(str, Enum):
-    lstm = "lstm"
-    rnn = "rnn"
-
-
-class Head(str, Enum):
-    softmax = "softmax"
-    st = "st"
-
-
-DEFAULT_CELL = Cell(default(LMConfig, "cell"))
-DEFAULT_HEAD = Head(default(LMConfig, "head"))
 
 
 class SampleFormat(str, Enum):
@@ -71,77 +57,47 @@ def _load(model: Path):
     return LanguageModel.load(model)
 
 
+LM_SHAPE = [
+    Opt("cell", "Recurrent cell.", choices=("lstm", "rnn")),
+    Opt("hidden", "Hidden (= embedding) size."),
+    Opt("layers", "Recurrent layers."),
+    Opt("dropout", "Dropout rate (0 to 1, 1 excluded)."),
+    Opt("head", "Output layer: softmax or self-terminating (st).", choices=("softmax", "st")),
+    Opt("epsilon", "The self-terminating head's ε in (0, 1) (p(eos) ≥ 1−(1−ε)^(t+1))."),
+]
+LM_TRAINING = [
+    *training_options("sentences", "dev perplexity"),
+    Opt("anneal", "Learning-rate factor (0, 1] after an evaluation that did not improve."),
+    Opt("clip", "Gradient norm clipping."),
+    Opt("min_count", "Rarer words become <unk>."),
+    BF16,
+]
+
+
 @lm_app.command("train")
+@with_settings((LMConfig, LM_SHAPE), (LMTrainOptions, LM_TRAINING))
 def lm_train(
     train: Annotated[list[str], typer.Argument(help="Training text: one sentence per line, tokens split by spaces.")],
     dev: Annotated[str, typer.Option(help="Dev text for early stopping.")],
     output: ModelOutput,
+    settings: Settings,
     force: Force = False,
-    cell: Annotated[Cell, typer.Option(help="Recurrent cell.")] = DEFAULT_CELL,
-    hidden: Annotated[int, typer.Option(help="Hidden (= embedding) size.")] = default(LMConfig, "hidden"),
-    layers: Annotated[int, typer.Option(help="Recurrent layers.")] = default(LMConfig, "layers"),
-    dropout: Annotated[float, typer.Option(help="Dropout rate (0 to 1, 1 excluded).")] = default(LMConfig, "dropout"),
-    head: Annotated[Head, typer.Option(help="Output layer: softmax or self-terminating (st).")] = DEFAULT_HEAD,
-    epsilon: Annotated[
-        float, typer.Option(help="The self-terminating head's ε in (0, 1) (p(eos) ≥ 1−(1−ε)^(t+1)).")
-    ] = default(LMConfig, "epsilon"),
-    lr: Annotated[float, typer.Option(help="Adam learning rate.")] = default(LMTrainOptions, "lr"),
-    anneal: Annotated[
-        float, typer.Option(help="Learning-rate factor (0, 1] after an epoch that did not improve.")
-    ] = default(LMTrainOptions, "anneal"),
-    batch_size: Annotated[int, typer.Option(help="Sentences per batch.")] = default(LMTrainOptions, "batch_size"),
-    clip: Annotated[float, typer.Option(help="Gradient norm clipping.")] = default(LMTrainOptions, "clip"),
-    epochs: Annotated[int, typer.Option(help="At most this many epochs.")] = default(LMTrainOptions, "epochs"),
-    patience: Annotated[
-        int, typer.Option(help="Stop after this many epochs without a better dev perplexity.")
-    ] = default(LMTrainOptions, "patience"),
-    max_minutes: Annotated[float, typer.Option(help="Stop training after this many minutes (0: no limit).")] = default(
-        LMTrainOptions, "max_minutes"
-    ),
-    min_count: Annotated[int, typer.Option(help="Rarer words become <unk>.")] = default(LMTrainOptions, "min_count"),
-    bf16: Annotated[
-        Optional[bool],  # noqa: UP045
-        typer.Option("--bf16/--no-bf16", help="bfloat16 autocast (default: on CPUs with native bf16)."),
-    ] = default(LMTrainOptions, "bf16"),
     threads: Threads = 0,
     seed: Seed = 0,
     encoding_errors: EncodingOpt = EncodingErrors.strict,
     quiet: Quiet = False,
 ) -> None:
     """Train a word-level LSTM / tanh-RNN language model with tied embeddings; keeps the best dev perplexity."""
-    from nlptk.io import check_model_output
-
-    check_model_output(output, force)
-    _start(threads)
-    from nlptk.progress import make_progress
+    start_training(output, force, threads, "nlptk lm")
     from nlptk.seq2seq.lm.data import read_sentences
     from nlptk.seq2seq.lm.train import train_language_model
-    from nlptk.seq2seq.training import kept_metrics
 
-    # Every option is checked before any input is read.
-    config = LMConfig(cell=cell.value, layers=layers, hidden=hidden, dropout=dropout, head=head.value, epsilon=epsilon)
-    options = LMTrainOptions(
-        epochs=epochs,
-        patience=patience,
-        lr=lr,
-        anneal=anneal,
-        batch_size=batch_size,
-        min_count=min_count,
-        clip=clip,
-        seed=seed,
-        max_minutes=max_minutes,
-        bf16=bf16,
-        extra={"train_files": train, "dev_file": dev},
-    )
-    train_sentences = read_sentences(train, encoding_errors.value)
+    config = settings.build(LMConfig)  # every option is checked before any input is read
+    options = settings.build(LMTrainOptions, seed=seed, extra={"train_files": train, "dev_file": dev})
+    sentences = read_sentences(train, encoding_errors.value)
     dev_sentences = read_sentences([dev], encoding_errors.value)
-    progress = make_progress(quiet)
-    try:
-        model = train_language_model(config, train_sentences, dev_sentences, options, progress, log_to_stderr(quiet))
-    finally:
-        progress.close()
-    model.save(output, force)
-    log_to_stderr(quiet)(f"saved {output} (dev perplexity {kept_metrics(model.config.training)['perplexity']:.2f})")
+    trained = run_training(train_language_model, quiet, config, sentences, dev_sentences, options)
+    finish_training(trained, output, force, quiet, "dev perplexity", "perplexity")
 
 
 @lm_app.command("eval")
@@ -181,12 +137,10 @@ def lm_sample(
         str,
         typer.Option(help="greedy, beam-N, ancestral, topk-K, nucleus-P, consistent-topk-K or consistent-nucleus-P."),
     ] = Decoding().name,
-    max_len: Annotated[int, typer.Option(help="At most this many tokens per continuation.")] = default(
-        Decoding, "max_len"
-    ),
+    max_len: Annotated[int, typer.Option(help="At most this many tokens per continuation.")] = Decoding().max_len,
     temperature: Annotated[
         float, typer.Option(help="Sampling temperature (0: the most probable token, as greedy; beams ignore it).")
-    ] = default(Decoding, "temperature"),
+    ] = Decoding().temperature,
     samples: Annotated[int, typer.Option("-n", "--samples", help="Continuations per context (1 to 1000).")] = 1,
     output_format: Annotated[
         SampleFormat, typer.Option("--format", help="tsv (one continuation per line; text is the same) or jsonl.")

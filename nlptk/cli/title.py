@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from enum import Enum
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -23,13 +22,12 @@ from nlptk.cli.common import (
     ReportFormatOpt,
     Seed,
     Threads,
-    default,
-    floats,
-    listed,
     log_to_stderr,
     need_torch,
     title_app,
 )
+from nlptk.cli.settings import Opt, Settings, with_settings
+from nlptk.cli.training import BF16, finish_training, run_training, start_training, training_options
 from nlptk.errors import NlptkError
 from nlptk.seq2seq.title.config import TITLE_DECODER, TITLE_MAX_LEN, TitleConfig, TitleTrainOptions
 
@@ -37,14 +35,6 @@ Decoder = Annotated[
     str, typer.Option(help="beam-N, greedy, ancestral, topk-K, nucleus-P, consistent-… (see nlptk lm sample).")
 ]
 MaxLen = Annotated[int, typer.Option(help="At most this many characters per title.")]
-
-
-class Encoder(str, Enum):
-    lstm = "lstm"
-    conv = "conv"
-
-
-DEFAULT_ENCODER = Encoder(default(TitleConfig, "encoder"))
 
 
 def _start(threads: int) -> None:
@@ -129,114 +119,52 @@ def title_generate(
         raise NlptkError(f"{failed} of {len(articles)} articles could not be titled")
 
 
+TITLE_SHAPE = [
+    Opt("encoder", "lstm (2-layer BiLSTM) or conv (gated dilated convolutions).", choices=("lstm", "conv")),
+    Opt("dim", "Character embedding size."),
+    Opt("encoder_size", "Encoder width (BiLSTM: both directions, even)."),
+    Opt("dilations", "The conv encoder's blocks, one per dilation."),
+    Opt("decoder_size", "Decoder LSTM size."),
+    Opt("hidden", "Size of the Dense(relu) before the output."),
+    Opt("copy_prior", "The copy prior χ."),
+    Opt("copy_attention", "Mix in copying from the attended characters."),
+    Opt("dropout", "Dropout rate (0 to 1, 1 excluded)."),
+    Opt("max_input", "Characters of each article read, in training and when titling (the rest is ignored)."),
+    Opt("max_title", "Longest title trained and generated."),
+]
+TITLE_TRAINING = [
+    Opt("min_count", "Rarer characters become <unk>."),
+    *training_options("articles", "dev ROUGE-L"),
+    Opt("eval_every", "Batches between dev evaluations."),
+    Opt("dev_limit", "Score at most this many dev articles (0: all)."),
+    BF16,
+]
+
+
 @title_app.command("train")
+@with_settings((TitleConfig, TITLE_SHAPE), (TitleTrainOptions, TITLE_TRAINING))
 def title_train(
     train: Annotated[list[str], typer.Argument(help="JSONL stories with content and title (title/train.jsonl).")],
     dev: Annotated[str, typer.Option(help="Dev stories for model selection (title/valid.jsonl).")],
     output: ModelOutput,
+    settings: Settings,
     force: Force = False,
-    encoder: Annotated[
-        Encoder, typer.Option(help="lstm (2-layer BiLSTM) or conv (gated dilated convolutions).")
-    ] = DEFAULT_ENCODER,
-    dim: Annotated[int, typer.Option(help="Character embedding size.")] = default(TitleConfig, "dim"),
-    encoder_size: Annotated[int, typer.Option(help="Encoder width (BiLSTM: both directions, even).")] = default(
-        TitleConfig, "encoder_size"
-    ),
-    dilations: Annotated[str, typer.Option(help="The conv encoder's blocks, one per dilation.")] = listed(
-        TitleConfig, "dilations"
-    ),
-    decoder_size: Annotated[int, typer.Option(help="Decoder LSTM size.")] = default(TitleConfig, "decoder_size"),
-    hidden: Annotated[int, typer.Option(help="Size of the Dense(relu) before the output.")] = default(
-        TitleConfig, "hidden"
-    ),
-    copy_prior: Annotated[bool, typer.Option("--copy-prior/--no-copy-prior", help="The copy prior χ.")] = default(
-        TitleConfig, "copy_prior"
-    ),
-    copy_attention: Annotated[
-        bool, typer.Option("--copy-attention/--no-copy-attention", help="Mix in copying from the attended characters.")
-    ] = default(TitleConfig, "copy_attention"),
-    dropout: Annotated[float, typer.Option(help="Dropout rate (0 to 1, 1 excluded).")] = default(
-        TitleConfig, "dropout"
-    ),
-    max_input: Annotated[
-        int, typer.Option(help="Characters of each article read, in training and when titling (the rest is ignored).")
-    ] = default(TitleConfig, "max_input"),
-    max_title: Annotated[int, typer.Option(help="Longest title trained and generated.")] = default(
-        TitleConfig, "max_title"
-    ),
-    min_count: Annotated[int, typer.Option(help="Rarer characters become <unk>.")] = default(
-        TitleTrainOptions, "min_count"
-    ),
-    lr: Annotated[float, typer.Option(help="Adam learning rate.")] = default(TitleTrainOptions, "lr"),
-    batch_size: Annotated[int, typer.Option(help="Articles per batch.")] = default(TitleTrainOptions, "batch_size"),
-    epochs: Annotated[int, typer.Option(help="At most this many epochs.")] = default(TitleTrainOptions, "epochs"),
-    eval_every: Annotated[int, typer.Option(help="Batches between dev evaluations.")] = default(
-        TitleTrainOptions, "eval_every"
-    ),
-    patience: Annotated[
-        int, typer.Option(help="Stop after this many evaluations without a better dev ROUGE-L.")
-    ] = default(TitleTrainOptions, "patience"),
-    max_minutes: Annotated[float, typer.Option(help="Stop training after this many minutes (0: no limit).")] = default(
-        TitleTrainOptions, "max_minutes"
-    ),
-    dev_limit: Annotated[int, typer.Option(help="Score at most this many dev articles (0: all).")] = default(
-        TitleTrainOptions, "dev_limit"
-    ),
-    bf16: Annotated[
-        Optional[bool],  # noqa: UP045
-        typer.Option("--bf16/--no-bf16", help="bfloat16 autocast (default: on CPUs with native bf16)."),
-    ] = default(TitleTrainOptions, "bf16"),
     threads: Threads = 0,
     seed: Seed = 0,
     encoding_errors: EncodingOpt = EncodingErrors.strict,
     quiet: Quiet = False,
 ) -> None:
     """Train a title model; keeps the weights whose greedy dev titles score the best ROUGE-L."""
-    from nlptk.io import check_model_output
-
-    check_model_output(output, force)
-    _start(threads)
-    from nlptk.progress import make_progress
+    start_training(output, force, threads, "nlptk title")
     from nlptk.seq2seq.title.data import read_examples
     from nlptk.seq2seq.title.train import train_title_model
-    from nlptk.seq2seq.training import kept_metrics
 
-    config = TitleConfig(  # every option is checked before any input is read
-        dim=dim,
-        encoder=encoder.value,
-        encoder_size=encoder_size,
-        dilations=list(floats("--dilations", dilations)),
-        decoder_size=decoder_size,
-        hidden=hidden,
-        copy_prior=copy_prior,
-        copy_attention=copy_attention,
-        dropout=dropout,
-        max_input=max_input,
-        max_title=max_title,
-    )
-    options = TitleTrainOptions(
-        epochs=epochs,
-        lr=lr,
-        batch_size=batch_size,
-        min_count=min_count,
-        dev_limit=dev_limit,
-        seed=seed,
-        eval_every=eval_every,
-        patience=patience,
-        max_minutes=max_minutes,
-        bf16=bf16,
-        extra={"train_files": train, "dev_file": dev},
-    )
+    config = settings.build(TitleConfig)  # every option is checked before any input is read
+    options = settings.build(TitleTrainOptions, seed=seed, extra={"train_files": train, "dev_file": dev})
     stories = [a for path in train for a in read_examples(path, encoding_errors.value)]
     dev_stories = read_examples(dev, encoding_errors.value)
-    log = log_to_stderr(quiet)
-    progress = make_progress(quiet)
-    try:
-        writer = train_title_model(config, stories, dev_stories, options, progress, log)
-    finally:
-        progress.close()
-    writer.save(output, force)
-    log(f"saved {output} (dev ROUGE-L {kept_metrics(writer.config.training)['rouge-l']:.4f}, greedy)")
+    trained = run_training(train_title_model, quiet, config, stories, dev_stories, options)
+    finish_training(trained, output, force, quiet, "dev ROUGE-L", "rouge-l")
 
 
 @title_app.command("eval")

@@ -33,10 +33,7 @@ class TaggerShape:
             at_least(name, getattr(self, name), 0)
         if self.kernel % 2 == 0:
             raise OptionError("kernel", f"must be odd (the convolutions keep the length), not {self.kernel}")
-        if not self.dilations:
-            raise OptionError("dilations", "needs at least one dilation")
-        for dilation in self.dilations:
-            at_least("dilations", dilation, 1)
+        self.dilations = checks.whole_numbers("dilations", self.dilations)
         fraction("dropout", self.dropout)
 
 

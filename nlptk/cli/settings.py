@@ -1,0 +1,136 @@
+"""Command-line options bound straight to fields of the library's settings (kenlm's way).
+
+A command lists the fields it exposes (:class:`Opt`); :func:`with_settings` adds one option per
+field, whose type and default come from the dataclass, and hands the command the values as a
+:class:`Settings`, from which it builds the settings objects (they check the values). The shell
+and Python therefore share every default, and a command's signature holds only what is its own.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import inspect
+import typing
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from enum import Enum
+from typing import Annotated, Any, Optional, TypeVar
+
+import typer
+
+from nlptk.errors import OptionError
+
+Command = TypeVar("Command", bound=Callable[..., Any])
+
+
+@dataclass(frozen=True)
+class Opt:
+    """One option: the settings field it sets, its help, and its name when that is not the
+    field's (``--decoder`` for ``decoder``, or ``--evaluations`` for ``evaluations_per_epoch``)."""
+
+    field: str
+    help: str
+    name: str = ""  # the option without dashes, underscores for hyphens (default: the field's name)
+    choices: tuple[str, ...] = ()  # for a text field with a fixed set of values
+
+    @property
+    def param(self) -> str:
+        return self.name or self.field
+
+    @property
+    def flag(self) -> str:
+        return "--" + self.param.replace("_", "-")
+
+
+class Settings:
+    """The values a command was given, per settings class."""
+
+    def __init__(self, values: dict[type, dict[str, Any]]) -> None:
+        self._values = values
+
+    def build(self, config: type, **more: Any) -> Any:
+        """``config`` made of the options that set its fields, and ``more``."""
+        return config(**self._values.get(config, {}), **more)
+
+
+def default_of(config: type, name: str) -> Any:
+    """The default of field ``name`` of the dataclass ``config``."""
+    found = next(f for f in dataclasses.fields(config) if f.name == name)
+    if found.default_factory is not dataclasses.MISSING:
+        return found.default_factory()
+    return found.default
+
+
+def with_settings(*groups: tuple[type, Sequence[Opt]]) -> Callable[[Command], Command]:
+    """Add the options of ``groups`` (a settings class and the fields it exposes) to a typer
+    command, which receives them as ``settings: Settings``."""
+
+    def decorate(command: Command) -> Command:
+        own = inspect.signature(command, eval_str=True)
+        added: list[inspect.Parameter] = []
+        readers: dict[str, tuple[type, str, Callable[[Any], Any]]] = {}
+        for config, options in groups:
+            hints = typing.get_type_hints(config)
+            for option in options:
+                annotation, default, read = _option(config, option, hints[option.field])
+                added.append(
+                    inspect.Parameter(
+                        option.param, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation
+                    )
+                )
+                readers[option.param] = (config, option.field, read)
+
+        @functools.wraps(command)
+        def run(**given: Any) -> Any:
+            values: dict[type, dict[str, Any]] = {}
+            for param, (config, field, read) in readers.items():
+                values.setdefault(config, {})[field] = read(given.pop(param))
+            return command(**given, settings=Settings(values))
+
+        parameters = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in own.parameters.values()]
+        required = [p for p in parameters if p.default is inspect.Parameter.empty and p.name != "settings"]
+        rest = [p for p in parameters if p.default is not inspect.Parameter.empty]
+        run.__signature__ = own.replace(parameters=[*required, *added, *rest])  # type: ignore[attr-defined]
+        return run  # type: ignore[return-value]
+
+    return decorate
+
+
+def _option(config: type, option: Opt, kind: Any) -> tuple[Any, Any, Callable[[Any], Any]]:
+    """The annotation and default of the option for a field of type ``kind``, and how to read its value."""
+    default = default_of(config, option.field)
+    if option.choices:
+        choices = Enum(option.flag, {value: value for value in option.choices}, type=str)  # type: ignore[misc]
+        return Annotated[choices, typer.Option(option.flag, help=option.help)], choices(default), lambda v: v.value
+    if typing.get_origin(kind) is list:
+        item = typing.get_args(kind)[0]
+        text = ",".join(str(value) for value in default)
+        return Annotated[str, typer.Option(option.flag, help=option.help)], text, _list_reader(option.flag, item)
+    if kind == Optional[bool]:  # noqa: UP045  (a tri-state flag: None is "decide for me")
+        flags = f"{option.flag}/--no-{option.flag[2:]}"
+        return Annotated[Optional[bool], typer.Option(flags, help=option.help)], default, _same  # noqa: UP045
+    if kind is bool:
+        flags = f"{option.flag}/--no-{option.flag[2:]}"
+        return Annotated[bool, typer.Option(flags, help=option.help)], default, _same
+    return Annotated[kind, typer.Option(option.flag, help=option.help)], default, _same
+
+
+def _same(value: Any) -> Any:
+    return value
+
+
+def _list_reader(flag: str, item: type) -> Callable[[str], list[Any]]:
+    """Comma-separated text as a list (empty text: an empty list); numbers are read as floats, so
+    that the settings can say what is wrong with 1.5 where a whole number belongs."""
+
+    def read(text: str) -> list[Any]:
+        parts = [part.strip() for part in text.split(",") if part.strip()]
+        if item is str:
+            return parts
+        try:
+            return [float(part) for part in parts]
+        except ValueError:
+            raise OptionError(flag, "takes comma-separated numbers, e.g. 2,4,6") from None
+
+    return read
