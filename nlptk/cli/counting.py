@@ -8,36 +8,23 @@ from typing import Annotated, Optional
 
 import typer
 
-from nlptk.cli.common import (
-    EncodingErrors,
-    EncodingOpt,
-    Format,
-    FormatOpt,
-    Header,
-    Inputs,
-    Latin,
-    LatinOpt,
-    Memory,
-    Output,
-    Quiet,
-    app,
-    check_output_file,
-)
+from nlptk.cli import options as opt
+from nlptk.cli.common import app
 from nlptk.errors import NlptkError
 
 
 @app.command()
 def count(
-    inputs: Inputs,
+    inputs: opt.Inputs,
     output: Annotated[
-        Path, typer.Option("-o", "--output", callback=check_output_file, help="The n-gram table file to write.")
+        Path, typer.Option("-o", "--output", callback=opt.check_output_file, help="The n-gram table file to write.")
     ],
     order: Annotated[int, typer.Option(help="Count all 1..N-grams (N ≤ 8).")] = 4,
     min_count: Annotated[int, typer.Option(help="Keep only n-grams (of 2+ characters) seen at least this often.")] = 1,
-    latin: LatinOpt = Latin.split,
-    memory: Memory = "1G",
-    encoding_errors: EncodingOpt = EncodingErrors.strict,
-    quiet: Quiet = False,
+    latin: opt.LatinOpt = opt.Latin.split,
+    memory: opt.Memory = "1G",
+    encoding_errors: opt.EncodingOpt = opt.EncodingErrors.strict,
+    quiet: opt.Quiet = False,
 ) -> None:
     """Count all 1..N-grams of characters inside fragments into a table (query it with 'nlptk ngrams')."""
     from nlptk.io import parse_memory
@@ -74,9 +61,9 @@ def ngrams(
     prefix: Annotated[Optional[str], typer.Option(help="List the n-grams that start with this.")] = None,  # noqa: UP045
     order: Annotated[int, typer.Option(help="With --prefix or no query: only n-grams of this length (0: all).")] = 0,
     min_count: Annotated[int, typer.Option(help="With --prefix or no query: only n-grams seen this often.")] = 1,
-    output_format: FormatOpt = Format.tsv,
-    header: Header = False,
-    output: Output = None,
+    output_format: opt.FormatOpt = opt.Format.tsv,
+    header: opt.Header = False,
+    output: opt.Output = None,
 ) -> None:
     """Look up n-gram counts in a table: given n-grams, those with a prefix, or all of them.
 
@@ -95,10 +82,10 @@ def ngrams(
         else loaded.items(prefix=prefix or "", order=order or None, min_count=min_count)
     )
     with atomic_output(output) as out:
-        if header and output_format is Format.tsv:
+        if header and output_format is opt.Format.tsv:
             out.write("ngram\tcount\n")
         for ngram, value in rows:
-            if output_format is Format.jsonl:
+            if output_format is opt.Format.jsonl:
                 out.write(json.dumps({"ngram": ngram, "count": value}, ensure_ascii=False) + "\n")
             else:
                 out.write(f"{ngram}\t{value}\n")

@@ -9,25 +9,10 @@ from typing import Annotated, Optional
 
 import typer
 
-from nlptk.cli.common import (
-    EncodingErrors,
-    EncodingOpt,
-    Force,
-    Format,
-    FormatOpt,
-    Model,
-    ModelOutput,
-    Output,
-    Quiet,
-    ReportFormat,
-    ReportFormatOpt,
-    Seed,
-    Threads,
-    couplet_app,
-    need_torch,
-)
+from nlptk.cli import options as opt
+from nlptk.cli.common import couplet_app, need_torch
 from nlptk.cli.settings import Opt, Settings, with_settings
-from nlptk.cli.training import finish_training, run_training, start_training, training_options
+from nlptk.cli.training import TrainingRun, training_options
 from nlptk.errors import NlptkError
 from nlptk.seq2seq.couplet.config import ANSWER_DECODER, CoupletConfig, CoupletTrainOptions
 
@@ -60,16 +45,16 @@ def couplet_answer(
         Optional[list[str]],  # noqa: UP045
         typer.Option("--file", "-f", help="Read first lines from this file, one per line (repeatable)."),
     ] = None,
-    model: Model = None,
+    model: opt.Model = None,
     candidates: Annotated[
         int, typer.Option("-n", "--candidates", help="Distinct second lines per first line (1 to 1000).")
     ] = 1,
     decoder: Decoder = ANSWER_DECODER,
-    seed: Seed = 0,
-    output_format: FormatOpt = Format.tsv,
-    threads: Threads = 0,
-    encoding_errors: EncodingOpt = EncodingErrors.strict,
-    output: Output = None,
+    seed: opt.Seed = 0,
+    output_format: opt.FormatOpt = opt.Format.tsv,
+    threads: opt.Threads = 0,
+    encoding_errors: opt.EncodingOpt = opt.EncodingErrors.strict,
+    output: opt.Output = None,
 ) -> None:
     """Answer each first line with a second line of the same length (one output line per input line).
 
@@ -99,7 +84,7 @@ def couplet_answer(
             if answer.error:
                 failed += 1
                 typer.echo(f"nlptk: line {number}: {answer.error}", err=True)
-            if output_format is Format.jsonl:
+            if output_format is opt.Format.jsonl:
                 record: dict = {"line": number, "first": answer.first}
                 if answer.error:
                     record["error"] = answer.error
@@ -129,44 +114,38 @@ COUPLET_TRAINING = [
 
 
 @couplet_app.command("train")
-@with_settings((CoupletConfig, COUPLET_SHAPE), (CoupletTrainOptions, COUPLET_TRAINING))
+@with_settings((CoupletConfig, COUPLET_SHAPE), (CoupletTrainOptions, COUPLET_TRAINING), run=TrainingRun)
 def couplet_train(
     train_in: Annotated[str, typer.Option(help="First lines, one per line (couplet/train.in.txt).")],
     train_out: Annotated[str, typer.Option(help="Their second lines (couplet/train.out.txt).")],
     dev: Annotated[str, typer.Option(help="Dev pairs for model selection (couplet/valid.txt).")],
-    output: ModelOutput,
     settings: Settings,
-    force: Force = False,
-    threads: Threads = 0,
-    seed: Seed = 0,
-    encoding_errors: EncodingOpt = EncodingErrors.strict,
-    quiet: Quiet = False,
+    run: TrainingRun,
 ) -> None:
     """Train a couplet model; keeps the epoch whose greedy answers score the best dev BLEU-4."""
-    start_training(output, force, threads, "nlptk couplet")
+    run.start("nlptk couplet")
     from nlptk.seq2seq.couplet.data import read_pairs, read_parallel
     from nlptk.seq2seq.couplet.train import train_couplet_model
 
     config = settings.build(CoupletConfig)  # every option is checked before any input is read
     extra = {"train_files": [train_in, train_out], "dev_file": dev}
-    options = settings.build(CoupletTrainOptions, seed=seed, extra=extra)
-    pairs = read_parallel(train_in, train_out, encoding_errors.value)
-    dev_pairs = read_pairs(dev, encoding_errors.value)
-    trained = run_training(train_couplet_model, quiet, config, pairs, dev_pairs, options)
-    finish_training(trained, output, force, quiet, "dev BLEU-4", "bleu4")
+    options = settings.build(CoupletTrainOptions, seed=run.seed, extra=extra)
+    pairs = read_parallel(train_in, train_out, run.encoding)
+    model = run.train(train_couplet_model, config, pairs, read_pairs(dev, run.encoding), options)
+    run.finish(model, "dev BLEU-4", "bleu4")
 
 
 @couplet_app.command("eval")
 def couplet_eval(
     pairs_file: Annotated[str, typer.Argument(help="Pairs, '上联<TAB>=><TAB>下联' per line (couplet/test.txt).")],
-    model: Model = None,
+    model: opt.Model = None,
     decoder: Decoder = ANSWER_DECODER,
     examples: Annotated[int, typer.Option(help="Also print this many examples (first line, answer, gold lines).")] = 0,
-    seed: Seed = 0,
-    report_format: ReportFormatOpt = ReportFormat.text,
-    threads: Threads = 0,
-    encoding_errors: EncodingOpt = EncodingErrors.strict,
-    output: Output = None,
+    seed: opt.Seed = 0,
+    report_format: opt.ReportFormatOpt = opt.ReportFormat.text,
+    threads: opt.Threads = 0,
+    encoding_errors: opt.EncodingOpt = opt.EncodingErrors.strict,
+    output: opt.Output = None,
 ) -> None:
     """Character BLEU-4 (corpus) and constraint rates of the best answers."""
     _start(threads)
@@ -191,7 +170,7 @@ def couplet_eval(
         )
     ][:examples]
     with atomic_output(output) as out:
-        if report_format is ReportFormat.json:
+        if report_format is opt.ReportFormat.json:
             out.write(json.dumps({**scores, "examples": shown}, ensure_ascii=False) + "\n")
             return
         for name, value in scores.items():

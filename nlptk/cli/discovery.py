@@ -10,23 +10,8 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from nlptk.cli.common import (
-    EncodingErrors,
-    EncodingOpt,
-    Format,
-    FormatOpt,
-    Header,
-    Inputs,
-    Latin,
-    LatinOpt,
-    Memory,
-    Output,
-    Quiet,
-    Units,
-    app,
-    finite,
-    floats,
-)
+from nlptk.cli import options as opt
+from nlptk.cli.common import app, finite, floats
 from nlptk.errors import OptionError
 
 if TYPE_CHECKING:
@@ -47,7 +32,7 @@ BASELINE_COLUMNS = ("occurrences", "baseline_count", "llr")
 
 @app.command()
 def newwords(
-    inputs: Inputs,
+    inputs: opt.Inputs,
     order: Annotated[int, typer.Option(help="Longest n-gram whose cohesion is measured (2 to 8).")] = 4,
     min_count: Annotated[int, typer.Option(help="Minimum count of n-grams and of output words.")] = 32,
     thresholds: Annotated[
@@ -90,22 +75,22 @@ def newwords(
         ),
     ] = None,
     units: Annotated[
-        Units,
+        opt.Units,
         typer.Option(
             help="compounds: words, and compounds of the pieces found, up to 8 characters (高质量发展, 商务房); "
             "words: words from character statistics only (the lexicon for 'nlptk segment')."
         ),
-    ] = Units.compounds,
+    ] = opt.Units.compounds,
     keep_fragments: Annotated[
         bool, typer.Option(help="Keep pieces that boundary statistics mark as fragments.")
     ] = False,
-    output_format: FormatOpt = Format.tsv,
-    header: Header = False,
-    latin: LatinOpt = Latin.split,
-    memory: Memory = "1G",
-    encoding_errors: EncodingOpt = EncodingErrors.strict,
-    output: Output = None,
-    quiet: Quiet = False,
+    output_format: opt.FormatOpt = opt.Format.tsv,
+    header: opt.Header = False,
+    latin: opt.LatinOpt = opt.Latin.split,
+    memory: opt.Memory = "1G",
+    encoding_errors: opt.EncodingOpt = opt.EncodingErrors.strict,
+    output: opt.Output = None,
+    quiet: opt.Quiet = False,
 ) -> None:
     """Discover words in raw text, the best evidenced first; with --baseline, the words new in time.
 
@@ -135,7 +120,7 @@ def newwords(
         memory=parse_memory(memory),
         encoding_errors=encoding_errors.value,
         reject_fragments=not keep_fragments,
-        compounds=units is Units.compounds,
+        compounds=units is opt.Units.compounds,
         single_entropies=min_len <= 1,
     )
     selection = WordSelection(min_len=min_len, max_len=max_len, top=top, sort=sort.value)
@@ -184,15 +169,17 @@ def _rising_rows(
     return [(_word_values(r.word), (r.occurrences, r.baseline_count, r.llr)) for r in comparison.words], summary
 
 
-def _write(rows: list[Row], columns: tuple[str, ...], output: Path | None, output_format: Format, header: bool) -> None:
+def _write(
+    rows: list[Row], columns: tuple[str, ...], output: Path | None, output_format: opt.Format, header: bool
+) -> None:
     """Rows as TSV (counts as integers, statistics with three decimals) or JSONL."""
     from nlptk.io import atomic_output
 
     with atomic_output(output) as out:
-        if header and output_format is Format.tsv:
+        if header and output_format is opt.Format.tsv:
             out.write("\t".join(columns) + "\n")
         for values, extra in rows:
-            if output_format is Format.jsonl:
+            if output_format is opt.Format.jsonl:
                 fields = (*values[:2], *map(finite, values[2:]), *extra[:2], *map(finite, extra[2:]))
                 out.write(json.dumps(dict(zip(columns, fields, strict=True)), ensure_ascii=False) + "\n")
             else:

@@ -9,25 +9,10 @@ from typing import Annotated, Optional
 
 import typer
 
-from nlptk.cli.common import (
-    EncodingErrors,
-    EncodingOpt,
-    Force,
-    Format,
-    FormatOpt,
-    ModelOutput,
-    Output,
-    Quiet,
-    ReportFormat,
-    ReportFormatOpt,
-    Seed,
-    Threads,
-    finite,
-    lm_app,
-    need_torch,
-)
+from nlptk.cli import options as opt
+from nlptk.cli.common import finite, lm_app, need_torch
 from nlptk.cli.settings import Opt, Settings, with_settings
-from nlptk.cli.training import BF16, finish_training, run_training, start_training, training_options
+from nlptk.cli.training import BF16, TrainingRun, training_options
 from nlptk.decode.decoding import Decoding
 from nlptk.errors import NlptkError
 from nlptk.seq2seq.lm.config import LMConfig, LMTrainOptions
@@ -75,39 +60,33 @@ LM_TRAINING = [
 
 
 @lm_app.command("train")
-@with_settings((LMConfig, LM_SHAPE), (LMTrainOptions, LM_TRAINING))
+@with_settings((LMConfig, LM_SHAPE), (LMTrainOptions, LM_TRAINING), run=TrainingRun)
 def lm_train(
     train: Annotated[list[str], typer.Argument(help="Training text: one sentence per line, tokens split by spaces.")],
     dev: Annotated[str, typer.Option(help="Dev text for early stopping.")],
-    output: ModelOutput,
     settings: Settings,
-    force: Force = False,
-    threads: Threads = 0,
-    seed: Seed = 0,
-    encoding_errors: EncodingOpt = EncodingErrors.strict,
-    quiet: Quiet = False,
+    run: TrainingRun,
 ) -> None:
     """Train a word-level LSTM / tanh-RNN language model with tied embeddings; keeps the best dev perplexity."""
-    start_training(output, force, threads, "nlptk lm")
+    run.start("nlptk lm")
     from nlptk.seq2seq.lm.data import read_sentences
     from nlptk.seq2seq.lm.train import train_language_model
 
     config = settings.build(LMConfig)  # every option is checked before any input is read
-    options = settings.build(LMTrainOptions, seed=seed, extra={"train_files": train, "dev_file": dev})
-    sentences = read_sentences(train, encoding_errors.value)
-    dev_sentences = read_sentences([dev], encoding_errors.value)
-    trained = run_training(train_language_model, quiet, config, sentences, dev_sentences, options)
-    finish_training(trained, output, force, quiet, "dev perplexity", "perplexity")
+    options = settings.build(LMTrainOptions, seed=run.seed, extra={"train_files": train, "dev_file": dev})
+    sentences = read_sentences(train, run.encoding)
+    model = run.train(train_language_model, config, sentences, read_sentences([dev], run.encoding), options)
+    run.finish(model, "dev perplexity", "perplexity")
 
 
 @lm_app.command("eval")
 def lm_eval(
     data: Annotated[list[str], typer.Argument(help="Text, one sentence per line (- for stdin).")],
     model: LMModel,
-    report_format: ReportFormatOpt = ReportFormat.text,
-    threads: Threads = 0,
-    encoding_errors: EncodingOpt = EncodingErrors.strict,
-    output: Output = None,
+    report_format: opt.ReportFormatOpt = opt.ReportFormat.text,
+    threads: opt.Threads = 0,
+    encoding_errors: opt.EncodingOpt = opt.EncodingErrors.strict,
+    output: opt.Output = None,
 ) -> None:
     """Perplexity per token (each sentence's <eos> included)."""
     _start(threads)
@@ -120,7 +99,7 @@ def lm_eval(
     ppl = evaluate_perplexity(lm, sentences)
     report = {"sentences": len(sentences), "tokens": sum(len(s) + 1 for s in sentences), "perplexity": round(ppl, 4)}
     with atomic_output(output) as out:
-        if report_format is ReportFormat.json:
+        if report_format is opt.ReportFormat.json:
             out.write(json.dumps(report) + "\n")
         else:
             out.write(f"sentences\t{report['sentences']}\ntokens\t{report['tokens']}\nperplexity\t{ppl:.2f}\n")
@@ -145,10 +124,10 @@ def lm_sample(
     output_format: Annotated[
         SampleFormat, typer.Option("--format", help="tsv (one continuation per line; text is the same) or jsonl.")
     ] = SampleFormat.tsv,
-    seed: Seed = 0,
-    threads: Threads = 0,
-    encoding_errors: EncodingOpt = EncodingErrors.strict,
-    output: Output = None,
+    seed: opt.Seed = 0,
+    threads: opt.Threads = 0,
+    encoding_errors: opt.EncodingOpt = opt.EncodingErrors.strict,
+    output: opt.Output = None,
 ) -> None:
     """Continue each context with any decoder; an unfinished continuation ends with '…' (tsv format)."""
     _start(threads)
@@ -190,12 +169,12 @@ def lm_degeneration(
     max_len: Annotated[int, typer.Option("--max-len", "-L", help="L: steps before a continuation is endless.")] = 1500,
     limit: Annotated[int, typer.Option(help="Use at most this many prefixes (0: all).")] = 0,
     batch_size: Annotated[int, typer.Option(help="Prefixes decoded together.")] = 1000,
-    seed: Seed = 0,
-    output_format: FormatOpt = Format.tsv,
-    threads: Threads = 0,
-    encoding_errors: EncodingOpt = EncodingErrors.strict,
-    quiet: Quiet = False,
-    output: Output = None,
+    seed: opt.Seed = 0,
+    output_format: opt.FormatOpt = opt.Format.tsv,
+    threads: opt.Threads = 0,
+    encoding_errors: opt.EncodingOpt = opt.EncodingErrors.strict,
+    quiet: opt.Quiet = False,
+    output: opt.Output = None,
 ) -> None:
     """Non-termination ratio r_L of each decoder over the same prefixes, as a table."""
     _start(threads)
@@ -220,10 +199,10 @@ def lm_degeneration(
     finally:
         progress.close()
     with atomic_output(output) as out:
-        if output_format is Format.tsv:
+        if output_format is opt.Format.tsv:
             out.write("decoder\tprefixes\tnon_terminated\tr_L\tmean_length\tseconds\n")
         for row in rows:
-            if output_format is Format.jsonl:
+            if output_format is opt.Format.jsonl:
                 record = {**vars(row), "mean_length": finite(row.mean_length), "seconds": round(row.seconds, 1)}
                 out.write(json.dumps(record) + "\n")
             else:

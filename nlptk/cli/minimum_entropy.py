@@ -9,20 +9,8 @@ from typing import IO, TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from nlptk.cli.common import (
-    EncodingErrors,
-    EncodingOpt,
-    Format,
-    FormatOpt,
-    Header,
-    Inputs,
-    Memory,
-    Output,
-    Quiet,
-    Units,
-    log_to_stderr,
-    minent_app,
-)
+from nlptk.cli import options as opt
+from nlptk.cli.common import log_to_stderr, minent_app
 from nlptk.errors import NlptkError, OptionError
 
 if TYPE_CHECKING:
@@ -61,13 +49,13 @@ def lexicon_command(
         typer.Option(help="Counted text kept between runs: read if it exists, saved again with the new text."),
     ] = None,
     units: Annotated[
-        Units,
+        opt.Units,
         typer.Option(
             help="words: the defaults below, one round (the lexicon for 'nlptk segment'); compounds: "
             "--max-rounds 10 --min-pmi 1 --penalty 0, rounds merging words into compounds and phrases "
             "(lower L). Options given explicitly override either."
         ),
-    ] = Units.words,
+    ] = opt.Units.words,
     min_prob: Annotated[float, typer.Option(help="Pairs and candidate words need at least this probability.")] = 1e-7,
     min_pmi: Annotated[float, typer.Option(help="Pairs need ln(p_ab / (p_a p_b)) of at least this.")] = 2.0,
     min_saving: Annotated[
@@ -90,12 +78,12 @@ def lexicon_command(
         int, typer.Option(help="At most this many rounds of merging (later rounds merge words into compounds).")
     ] = 1,
     top: Annotated[int, typer.Option(help="Write only the K most frequent words (0: all).")] = 0,
-    memory: Memory = "1G",
-    output_format: FormatOpt = Format.tsv,
-    header: Header = False,
-    encoding_errors: EncodingOpt = EncodingErrors.strict,
-    output: Output = None,
-    quiet: Quiet = False,
+    memory: opt.Memory = "1G",
+    output_format: opt.FormatOpt = opt.Format.tsv,
+    header: opt.Header = False,
+    encoding_errors: opt.EncodingOpt = opt.EncodingErrors.strict,
+    output: opt.Output = None,
+    quiet: opt.Quiet = False,
 ) -> None:
     """Induce a lexicon by minimum entropy, most frequent words first; L of each round on stderr.
 
@@ -124,7 +112,7 @@ def lexicon_command(
         "memory": parse_memory(memory),
     }
     given = {field: value for field, value in values.items() if _given(ctx, CONFIG_OPTIONS[field])}
-    config = MinentConfig.compounds(**given) if units is Units.compounds else MinentConfig(**given)
+    config = MinentConfig.compounds(**given) if units is opt.Units.compounds else MinentConfig(**given)
     log = log_to_stderr(quiet)
     progress = make_progress(quiet)
     try:
@@ -160,15 +148,15 @@ def _write_counts(
     out: IO[str],
     rows: Iterable[tuple[str, int]],
     columns: tuple[str, str],
-    output_format: Format,
+    output_format: opt.Format,
     header: bool,
     separator: str = "\t",
 ) -> None:
     """``item<separator>count`` lines (after a header line naming ``columns`` if asked), or JSONL records."""
-    if header and output_format is Format.tsv:
+    if header and output_format is opt.Format.tsv:
         out.write(separator.join(columns) + "\n")
     for item, count in rows:
-        if output_format is Format.jsonl:
+        if output_format is opt.Format.jsonl:
             out.write(json.dumps(dict(zip(columns, (item, count), strict=True)), ensure_ascii=False) + "\n")
         else:
             out.write(f"{item}{separator}{count}\n")
@@ -176,14 +164,14 @@ def _write_counts(
 
 @minent_app.command("entropy")
 def entropy_command(
-    inputs: Inputs,
+    inputs: opt.Inputs,
     lexicon: Annotated[
         Optional[list[str]],  # noqa: UP045
         typer.Option(help="Also L of the segmentation by this lexicon (a jieba-format file or 'jieba'; repeatable)."),
     ] = None,
-    output_format: FormatOpt = Format.tsv,
-    encoding_errors: EncodingOpt = EncodingErrors.strict,
-    output: Output = None,
+    output_format: opt.FormatOpt = opt.Format.tsv,
+    encoding_errors: opt.EncodingOpt = opt.EncodingErrors.strict,
+    output: opt.Output = None,
 ) -> None:
     """H (bits per unit), l (characters per unit) and L = H / l (bits per character): characters, lexicons.
 
@@ -207,11 +195,11 @@ def entropy_command(
     for spec, words in zip(lexicon or [], lexicons, strict=True):
         rows.append((spec, segmentation_entropy(read_lines(sources, encoding_errors.value), words)))
     with atomic_output(output) as out:
-        if output_format is Format.tsv:
+        if output_format is opt.Format.tsv:
             out.write("\t".join(ENTROPY_COLUMNS) + "\n")
         for name, e in rows:
             values = (name, round(e.H, 4), round(e.l, 4), round(e.L, 4), e.units, e.tokens)
-            if output_format is Format.jsonl:
+            if output_format is opt.Format.jsonl:
                 out.write(json.dumps(dict(zip(ENTROPY_COLUMNS, values, strict=True)), ensure_ascii=False) + "\n")
             else:
                 out.write(f"{name}\t{e.H:.4f}\t{e.l:.4f}\t{e.L:.4f}\t{e.units}\t{e.tokens}\n")
@@ -219,7 +207,7 @@ def entropy_command(
 
 @minent_app.command("templates")
 def templates_command(
-    inputs: Inputs,
+    inputs: opt.Inputs,
     lexicon: LexiconOpt = "jieba",
     window: Annotated[int, typer.Option(help="Skip-gram pairs of words at most this far apart.")] = 5,
     min_prob: Annotated[float, typer.Option(help="A DAG edge needs a pair probability above this.")] = 1e-5,
@@ -227,10 +215,10 @@ def templates_command(
     min_count: Annotated[int, typer.Option(help="Write templates seen at least this often.")] = 2,
     top: Annotated[int, typer.Option(help="Write only the K most frequent templates (0: all).")] = 0,
     keep_trivial: Annotated[bool, typer.Option(help="Keep X w X templates (one word between two slots).")] = False,
-    output_format: FormatOpt = Format.tsv,
-    header: Header = False,
-    encoding_errors: EncodingOpt = EncodingErrors.strict,
-    output: Output = None,
+    output_format: opt.FormatOpt = opt.Format.tsv,
+    header: opt.Header = False,
+    encoding_errors: opt.EncodingOpt = opt.EncodingErrors.strict,
+    output: opt.Output = None,
 ) -> None:
     """Induce sentence templates ('X的X是什么'), most frequent first.
 
@@ -261,10 +249,10 @@ def parse_command(
         float, typer.Option(help="Score of each word after the first in a span no template matches.")
     ] = -20.0,
     output_format: Annotated[
-        Format, typer.Option("--format", help="tsv: a bracketed line; jsonl: a tree.")
-    ] = Format.tsv,
-    encoding_errors: EncodingOpt = EncodingErrors.strict,
-    output: Output = None,
+        opt.Format, typer.Option("--format", help="tsv: a bracketed line; jsonl: a tree.")
+    ] = opt.Format.tsv,
+    encoding_errors: opt.EncodingOpt = opt.EncodingErrors.strict,
+    output: opt.Output = None,
 ) -> None:
     """Parse each line into nested templates: '(雪梨和苹果)的(颜色)是(什么)呢', or a JSON tree."""
     from nlptk.io import atomic_output, read_lines, resolve_inputs
@@ -275,7 +263,7 @@ def parse_command(
     with atomic_output(output) as out:
         for line in read_lines(resolve_inputs(inputs or ["-"]), encoding_errors.value):
             parsed = parser.parse_line(line)
-            if output_format is Format.jsonl:
+            if output_format is opt.Format.jsonl:
                 record = {"text": line, "parse": [p if isinstance(p, str) else p.to_json() for p in parsed]}
                 out.write(json.dumps(record, ensure_ascii=False) + "\n")
             else:

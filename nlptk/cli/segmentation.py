@@ -9,18 +9,8 @@ from typing import Annotated, Optional
 
 import typer
 
-from nlptk.cli.common import (
-    EncodingErrors,
-    EncodingOpt,
-    Model,
-    Output,
-    ReportFormat,
-    ReportFormatOpt,
-    Threads,
-    app,
-    evaluate_app,
-    need_torch,
-)
+from nlptk.cli import options as opt
+from nlptk.cli.common import app, evaluate_app, need_torch
 from nlptk.errors import NlptkError
 
 USER_DICT_HELP = (
@@ -36,11 +26,11 @@ def segment(
         Optional[str],  # noqa: UP045
         typer.Option(help="Segment by dictionary instead: a jieba-format word list, or 'jieba'."),
     ] = None,
-    model: Model = None,
+    model: opt.Model = None,
     user_dict: Annotated[Optional[Path], typer.Option(help=USER_DICT_HELP)] = None,  # noqa: UP045
-    threads: Threads = 0,
-    encoding_errors: EncodingOpt = EncodingErrors.strict,
-    output: Output = None,
+    threads: opt.Threads = 0,
+    encoding_errors: opt.EncodingOpt = opt.EncodingErrors.strict,
+    output: opt.Output = None,
 ) -> None:
     """Segment text into space-separated words, one output line per input line.
 
@@ -79,8 +69,8 @@ def evaluate_segment(
         Optional[Path],  # noqa: UP045
         typer.Option(help="Training word list (one per line) for OOV rate and recall."),
     ] = None,
-    output_format: ReportFormatOpt = ReportFormat.text,
-    encoding_errors: EncodingOpt = EncodingErrors.strict,
+    output_format: opt.ReportFormatOpt = opt.ReportFormat.text,
+    encoding_errors: opt.EncodingOpt = opt.EncodingErrors.strict,
 ) -> None:
     """SIGHAN-bakeoff scoring: precision, recall, F1, OOV rate, OOV and IV recall."""
     from nlptk.evaluate import format_score, load_word_list, score_segmentation
@@ -90,7 +80,7 @@ def evaluate_segment(
     gold_lines = read_lines(resolve_inputs([str(gold)]), encoding_errors.value)
     pred_lines = read_lines(resolve_inputs([str(pred)]), encoding_errors.value)
     score = score_segmentation(gold_lines, pred_lines, known)
-    if output_format == ReportFormat.json:
+    if output_format == opt.ReportFormat.json:
         typer.echo(json.dumps(score.as_dict(), ensure_ascii=False))
     else:
         typer.echo(format_score(score))

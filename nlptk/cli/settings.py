@@ -62,9 +62,11 @@ def default_of(config: type, name: str) -> Any:
     return found.default
 
 
-def with_settings(*groups: tuple[type, Sequence[Opt]]) -> Callable[[Command], Command]:
+def with_settings(*groups: tuple[type, Sequence[Opt]], run: type | None = None) -> Callable[[Command], Command]:
     """Add the options of ``groups`` (a settings class and the fields it exposes) to a typer
-    command, which receives them as ``settings: Settings``."""
+    command, which receives them as ``settings: Settings``; with ``run``, a dataclass whose fields
+    are typer options themselves (the options a family of commands shares), add those too and
+    hand the command ``run=run(...)``."""
 
     def decorate(command: Command) -> Command:
         own = inspect.signature(command, eval_str=True)
@@ -74,27 +76,44 @@ def with_settings(*groups: tuple[type, Sequence[Opt]]) -> Callable[[Command], Co
             hints = typing.get_type_hints(config)
             for option in options:
                 annotation, default, read = _option(config, option, hints[option.field])
-                added.append(
-                    inspect.Parameter(
-                        option.param, inspect.Parameter.KEYWORD_ONLY, default=default, annotation=annotation
-                    )
-                )
+                added.append(inspect.Parameter(option.param, KEYWORD, default=default, annotation=annotation))
                 readers[option.param] = (config, option.field, read)
+        shared = _shared_parameters(run) if run is not None else []
 
         @functools.wraps(command)
-        def run(**given: Any) -> Any:
+        def wrapper(**given: Any) -> Any:
             values: dict[type, dict[str, Any]] = {}
             for param, (config, field, read) in readers.items():
                 values.setdefault(config, {})[field] = read(given.pop(param))
+            if run is not None:
+                given["run"] = run(**{p.name: given.pop(p.name) for p in shared})
             return command(**given, settings=Settings(values))
 
-        parameters = [p.replace(kind=inspect.Parameter.KEYWORD_ONLY) for p in own.parameters.values()]
-        required = [p for p in parameters if p.default is inspect.Parameter.empty and p.name != "settings"]
+        parameters = [p.replace(kind=KEYWORD) for p in own.parameters.values() if p.name not in ("settings", "run")]
+        parameters += shared
+        required = [p for p in parameters if p.default is inspect.Parameter.empty]
         rest = [p for p in parameters if p.default is not inspect.Parameter.empty]
-        run.__signature__ = own.replace(parameters=[*required, *added, *rest])  # type: ignore[attr-defined]
-        return run  # type: ignore[return-value]
+        wrapper.__signature__ = own.replace(parameters=[*required, *added, *rest])  # type: ignore[attr-defined]
+        return wrapper  # type: ignore[return-value]
 
     return decorate
+
+
+KEYWORD = inspect.Parameter.KEYWORD_ONLY
+
+
+def _shared_parameters(run: type) -> list[inspect.Parameter]:
+    """The fields of the dataclass ``run`` as command parameters (their annotations are typer options)."""
+    hints = typing.get_type_hints(run, include_extras=True)
+    return [
+        inspect.Parameter(
+            f.name,
+            KEYWORD,
+            default=inspect.Parameter.empty if f.default is dataclasses.MISSING else f.default,
+            annotation=hints[f.name],
+        )
+        for f in dataclasses.fields(run)
+    ]
 
 
 def _option(config: type, option: Opt, kind: Any) -> tuple[Any, Any, Callable[[Any], Any]]:

@@ -9,24 +9,10 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from nlptk.cli.common import (
-    EncodingErrors,
-    EncodingOpt,
-    Force,
-    Model,
-    ModelOutput,
-    Output,
-    Quiet,
-    ReportFormat,
-    ReportFormatOpt,
-    Seed,
-    Task,
-    Threads,
-    need_torch,
-    tag_app,
-)
+from nlptk.cli import options as opt
+from nlptk.cli.common import need_torch, tag_app
 from nlptk.cli.settings import Opt, Settings, with_settings
-from nlptk.cli.training import finish_training, run_training, start_training
+from nlptk.cli.training import TrainingRun
 from nlptk.errors import OptionError
 from nlptk.tagging.config import TaggerShape, TrainOptions
 
@@ -66,11 +52,11 @@ TAGGER_TRAINING = [
 
 
 @tag_app.command("train")
-@with_settings((TaggerShape, TAGGER_SHAPE), (TrainOptions, TAGGER_TRAINING))
+@with_settings((TaggerShape, TAGGER_SHAPE), (TrainOptions, TAGGER_TRAINING), run=TrainingRun)
 def tag_train(
     train: Annotated[list[str], typer.Argument(help="Training files (a file given twice counts twice).")],
-    output: ModelOutput,
     settings: Settings,
+    run: TrainingRun,
     dev: Annotated[
         Optional[list[str]],  # noqa: UP045
         typer.Option(help="Dev file for early stopping (repeatable); or use --holdout."),
@@ -78,7 +64,9 @@ def tag_train(
     holdout: Annotated[
         int, typer.Option(help="Without --dev: hold out this many random training sentences (by --seed) as dev.")
     ] = 0,
-    task: Annotated[Task, typer.Option(help="seg: words per line; ner: char<TAB>tag; pos: CoNLL-U.")] = Task.seg,
+    task: Annotated[
+        opt.Task, typer.Option(help="seg: words per line; ner: char<TAB>tag; pos: CoNLL-U.")
+    ] = opt.Task.seg,
     pretrain_chars: Annotated[
         Optional[list[str]],  # noqa: UP045
         typer.Option(help="Raw text (repeatable): initialise character embeddings from its PPMI-SVD vectors."),
@@ -87,14 +75,9 @@ def tag_train(
         Optional[Path],  # noqa: UP045
         typer.Option(help="Continue training this model (its vocabulary and shape: the shape options are ignored)."),
     ] = None,
-    threads: Threads = 0,
-    seed: Seed = 0,
-    encoding_errors: EncodingOpt = EncodingErrors.strict,
-    force: Force = False,
-    quiet: Quiet = False,
 ) -> None:
     """Train a tagger; keeps the weights with the best dev F1 and records data, settings and scores."""
-    start_training(output, force, threads, "nlptk tag")
+    run.start("nlptk tag")
     from nlptk.tagging.data import read_examples, split_holdout
     from nlptk.tagging.model import Tagger
     from nlptk.tagging.train import train_tagger
@@ -107,28 +90,30 @@ def tag_train(
     extra = {"train_files": train, "dev_files": dev or f"{holdout} held-out training sentences"}
     if init_from is not None:
         extra["init_from"] = str(init_from)
-    options = settings.build(TrainOptions, seed=seed, threads=threads, pretrain_chars=pretrain_chars or [], extra=extra)
+    options = settings.build(
+        TrainOptions, seed=run.seed, threads=run.threads, pretrain_chars=pretrain_chars or [], extra=extra
+    )
     initial = Tagger.load(init_from) if init_from is not None else None
-    examples = read_examples(task.value, train, encoding_errors.value)
+    examples = read_examples(task.value, train, run.encoding)
     if dev:
-        dev_examples = read_examples(task.value, dev, encoding_errors.value)
+        dev_examples = read_examples(task.value, dev, run.encoding)
     else:
-        examples, dev_examples = split_holdout(examples, holdout, seed)
-    trained = run_training(train_tagger, quiet, task.value, examples, dev_examples, shape, options, initial=initial)
-    finish_training(trained, output, force, quiet, "best dev F1", "f1")
+        examples, dev_examples = split_holdout(examples, holdout, run.seed)
+    model = run.train(train_tagger, task.value, examples, dev_examples, shape, options, initial=initial)
+    run.finish(model, "best dev F1", "f1")
 
 
 @tag_app.command("eval")
 def tag_eval(
     data: Annotated[list[str], typer.Argument(help="Gold data in the model's task format.")],
-    model: Model = None,
+    model: opt.Model = None,
     training_words: Annotated[
         Optional[Path],  # noqa: UP045
         typer.Option(help="Segmentation: training word list for OOV recall."),
     ] = None,
-    output_format: ReportFormatOpt = ReportFormat.text,
-    threads: Threads = 0,
-    encoding_errors: EncodingOpt = EncodingErrors.strict,
+    output_format: opt.ReportFormatOpt = opt.ReportFormat.text,
+    threads: opt.Threads = 0,
+    encoding_errors: opt.EncodingOpt = opt.EncodingErrors.strict,
 ) -> None:
     """Score a model: segmentation P/R/F1 and OOV recall, entity-level F1, or POS F1 and accuracy."""
     need_torch("nlptk tag")
@@ -143,7 +128,7 @@ def tag_eval(
     examples = read_examples(tagger.config.task, data, encoding_errors.value)
     known = load_word_list(str(training_words), encoding_errors.value) if training_words else None
     scores = evaluate_tagger(tagger, examples, known)
-    if output_format == ReportFormat.json:
+    if output_format == opt.ReportFormat.json:
         typer.echo(json.dumps(scores))
     else:
         typer.echo("\n".join(f"{k:<10} {v:.4f}" for k, v in scores.items()))
@@ -152,10 +137,10 @@ def tag_eval(
 @tag_app.command("predict")
 def tag_predict(
     inputs: Annotated[Optional[list[str]], typer.Argument(help="Text files, globs, or - (default).")] = None,  # noqa: UP045
-    model: Model = None,
-    threads: Threads = 0,
-    encoding_errors: EncodingOpt = EncodingErrors.strict,
-    output: Output = None,
+    model: opt.Model = None,
+    threads: opt.Threads = 0,
+    encoding_errors: opt.EncodingOpt = opt.EncodingErrors.strict,
+    output: opt.Output = None,
 ) -> None:
     """Tag raw text, one sentence per line: NER as 'char<TAB>tag' blocks, POS as 'word/TAG', seg as words
     (exactly as 'nlptk segment'). Whitespace separates runs tagged on their own and is never tagged."""

@@ -8,26 +8,10 @@ from typing import Annotated, Optional
 
 import typer
 
-from nlptk.cli.common import (
-    EncodingErrors,
-    EncodingOpt,
-    Force,
-    Format,
-    FormatOpt,
-    Model,
-    ModelOutput,
-    Output,
-    Quiet,
-    ReportFormat,
-    ReportFormatOpt,
-    Seed,
-    Threads,
-    log_to_stderr,
-    need_torch,
-    title_app,
-)
+from nlptk.cli import options as opt
+from nlptk.cli.common import log_to_stderr, need_torch, title_app
 from nlptk.cli.settings import Opt, Settings, with_settings
-from nlptk.cli.training import BF16, finish_training, run_training, start_training, training_options
+from nlptk.cli.training import BF16, TrainingRun, training_options
 from nlptk.errors import NlptkError
 from nlptk.seq2seq.title.config import TITLE_DECODER, TITLE_MAX_LEN, TitleConfig, TitleTrainOptions
 
@@ -69,15 +53,15 @@ def title_generate(
         Optional[str],  # noqa: UP045
         typer.Option(help="Read JSONL and take the article from this field (e.g. content)."),
     ] = None,
-    model: Model = None,
+    model: opt.Model = None,
     decoder: Decoder = TITLE_DECODER,
     max_len: MaxLen = TITLE_MAX_LEN,
-    seed: Seed = 0,
-    output_format: FormatOpt = Format.tsv,
-    threads: Threads = 0,
-    encoding_errors: EncodingOpt = EncodingErrors.strict,
-    quiet: Quiet = False,
-    output: Output = None,
+    seed: opt.Seed = 0,
+    output_format: opt.FormatOpt = opt.Format.tsv,
+    threads: opt.Threads = 0,
+    encoding_errors: opt.EncodingOpt = opt.EncodingErrors.strict,
+    quiet: opt.Quiet = False,
+    output: opt.Output = None,
 ) -> None:
     """Print one title per article. An article longer than the model reads (max_input in its
     config.json, set by 'nlptk title train --max-input') is titled from its beginning, and a note
@@ -105,7 +89,7 @@ def title_generate(
             if result.error:
                 failed += 1
                 typer.echo(f"nlptk: article {number}: {result.error}", err=True)
-            if output_format is Format.jsonl:
+            if output_format is opt.Format.jsonl:
                 record: dict = {"article": number}
                 if result.error:
                     record["error"] = result.error
@@ -142,44 +126,38 @@ TITLE_TRAINING = [
 
 
 @title_app.command("train")
-@with_settings((TitleConfig, TITLE_SHAPE), (TitleTrainOptions, TITLE_TRAINING))
+@with_settings((TitleConfig, TITLE_SHAPE), (TitleTrainOptions, TITLE_TRAINING), run=TrainingRun)
 def title_train(
     train: Annotated[list[str], typer.Argument(help="JSONL stories with content and title (title/train.jsonl).")],
     dev: Annotated[str, typer.Option(help="Dev stories for model selection (title/valid.jsonl).")],
-    output: ModelOutput,
     settings: Settings,
-    force: Force = False,
-    threads: Threads = 0,
-    seed: Seed = 0,
-    encoding_errors: EncodingOpt = EncodingErrors.strict,
-    quiet: Quiet = False,
+    run: TrainingRun,
 ) -> None:
     """Train a title model; keeps the weights whose greedy dev titles score the best ROUGE-L."""
-    start_training(output, force, threads, "nlptk title")
+    run.start("nlptk title")
     from nlptk.seq2seq.title.data import read_examples
     from nlptk.seq2seq.title.train import train_title_model
 
     config = settings.build(TitleConfig)  # every option is checked before any input is read
-    options = settings.build(TitleTrainOptions, seed=seed, extra={"train_files": train, "dev_file": dev})
-    stories = [a for path in train for a in read_examples(path, encoding_errors.value)]
-    dev_stories = read_examples(dev, encoding_errors.value)
-    trained = run_training(train_title_model, quiet, config, stories, dev_stories, options)
-    finish_training(trained, output, force, quiet, "dev ROUGE-L", "rouge-l")
+    options = settings.build(TitleTrainOptions, seed=run.seed, extra={"train_files": train, "dev_file": dev})
+    stories = [a for path in train for a in read_examples(path, run.encoding)]
+    model = run.train(train_title_model, config, stories, read_examples(dev, run.encoding), options)
+    run.finish(model, "dev ROUGE-L", "rouge-l")
 
 
 @title_app.command("eval")
 def title_eval(
     data: Annotated[str, typer.Argument(help="Stories with gold titles: JSONL (content, title) or CSL's .tsv.")],
-    model: Model = None,
+    model: opt.Model = None,
     decoder: Decoder = TITLE_DECODER,
     max_len: MaxLen = TITLE_MAX_LEN,
     limit: Annotated[int, typer.Option(help="Score at most this many stories (0: all).")] = 0,
     examples: Annotated[int, typer.Option(help="Also print this many examples (gold, lead, generated).")] = 0,
-    seed: Seed = 0,
-    report_format: ReportFormatOpt = ReportFormat.text,
-    threads: Threads = 0,
-    encoding_errors: EncodingOpt = EncodingErrors.strict,
-    output: Output = None,
+    seed: opt.Seed = 0,
+    report_format: opt.ReportFormatOpt = opt.ReportFormat.text,
+    threads: opt.Threads = 0,
+    encoding_errors: opt.EncodingOpt = opt.EncodingErrors.strict,
+    output: opt.Output = None,
 ) -> None:
     """Character ROUGE-1/2/L F1 of the generated titles and of the lead baseline (first sentence, 30 characters)."""
     _start(threads)
@@ -207,7 +185,7 @@ def title_eval(
         for story, title in list(zip(stories, titles, strict=True))[:examples]
     ]
     with atomic_output(output) as out:
-        if report_format is ReportFormat.json:
+        if report_format is opt.ReportFormat.json:
             out.write(json.dumps({"systems": rows, "examples": shown}, ensure_ascii=False) + "\n")
             return
         out.write("system\ttitles\trouge-1\trouge-2\trouge-l\tmean_length\trepeated_3gram\tterminated\n")

@@ -1,22 +1,25 @@
-"""What the four ``train`` commands share: the options of the training loop, checking the output
-before any work, progress on stderr, saving the model and reporting its dev score."""
+"""What the four ``train`` commands share: the options of the training loop, and the options and
+steps of every training run: checking the output before any work, progress on stderr, saving
+the model and reporting its dev score."""
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+from nlptk.cli import options as opt
 from nlptk.cli.common import log_to_stderr, need_torch
 from nlptk.cli.settings import Opt
 
 
 def training_options(items: str, score: str) -> list[Opt]:
     """The training loop's options (:class:`~nlptk.seq2seq.options.FitOptions`) as a trainer shows
-    them: ``items`` per batch (empty: no --batch-size), patience counted in evaluations of ``score``."""
+    them: ``items`` per batch, patience counted in evaluations of ``score``."""
     return [
         Opt("lr", "Adam learning rate."),
-        *([Opt("batch_size", f"{items.capitalize()} per batch.")] if items else []),
+        Opt("batch_size", f"{items.capitalize()} per batch."),
         Opt("epochs", "At most this many epochs."),
         Opt("patience", f"Stop after this many evaluations without a better {score}."),
         Opt("max_minutes", "Stop training after this many minutes (0: no limit)."),
@@ -26,34 +29,45 @@ def training_options(items: str, score: str) -> list[Opt]:
 BF16 = Opt("bf16", "bfloat16 autocast (default: on CPUs with native bf16).")
 
 
-def start_training(output: os.PathLike[str] | str, force: bool, threads: int, command: str) -> None:
-    """Before any input is read: the model directory may be written, torch is there, ``threads`` is valid."""
-    from nlptk.cpu import cpu_threads
-    from nlptk.io import check_model_output
+@dataclass(frozen=True)
+class TrainingRun:
+    """The options of every train command (``with_settings(..., run=TrainingRun)``), and its steps."""
 
-    check_model_output(output, force)
-    need_torch(command)
-    cpu_threads(threads)
+    output: opt.ModelOutput
+    force: opt.Force = False
+    threads: opt.Threads = 0
+    seed: opt.Seed = 0
+    encoding_errors: opt.EncodingOpt = opt.EncodingErrors.strict
+    quiet: opt.Quiet = False
 
+    @property
+    def encoding(self) -> str:
+        return self.encoding_errors.value
 
-def run_training(trainer: Callable[..., Any], quiet: bool, *args: Any, **kwargs: Any) -> Any:
-    """``trainer(*args, progress, log, **kwargs)`` with a progress bar on a terminal and messages
-    on stderr (neither with ``quiet``)."""
-    from nlptk.progress import make_progress
+    def start(self, command: str) -> None:
+        """Before any input is read: the model directory may be written, torch is there, the threads are valid."""
+        from nlptk.cpu import cpu_threads
+        from nlptk.io import check_model_output
 
-    progress = make_progress(quiet)
-    try:
-        return trainer(*args, progress, log_to_stderr(quiet), **kwargs)
-    finally:
-        progress.close()
+        check_model_output(Path(self.output), self.force)
+        need_torch(command)
+        cpu_threads(self.threads)
 
+    def train(self, trainer: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """``trainer(*args, progress, log, **kwargs)`` with a progress bar on a terminal and
+        messages on stderr (neither with ``quiet``)."""
+        from nlptk.progress import make_progress
 
-def finish_training(
-    model: Any, output: os.PathLike[str] | str, force: bool, quiet: bool, label: str, metric: str
-) -> None:
-    """Save ``model`` and say its dev score (``metric`` of its training record, shown as ``label``)."""
-    from nlptk.seq2seq.training import kept_metrics
+        progress = make_progress(self.quiet)
+        try:
+            return trainer(*args, progress, log_to_stderr(self.quiet), **kwargs)
+        finally:
+            progress.close()
 
-    model.save(output, force)
-    value = kept_metrics(model.config.training).get(metric, float("nan"))
-    log_to_stderr(quiet)(f"saved {output} ({label} {value:.4f})")
+    def finish(self, model: Any, label: str, metric: str) -> None:
+        """Save ``model`` and say its dev score (``metric`` of its training record, shown as ``label``)."""
+        from nlptk.seq2seq.training import kept_metrics
+
+        model.save(self.output, self.force)
+        value = kept_metrics(model.config.training).get(metric, float("nan"))
+        log_to_stderr(self.quiet)(f"saved {self.output} ({label} {value:.4f})")
