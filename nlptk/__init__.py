@@ -10,8 +10,7 @@ The library API is what the commands call; names are imported on first use so th
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from nlptk.lazy import lazy_getattr
 
 __version__ = "0.1.0"
 
@@ -49,7 +48,4 @@ _API = {
 __all__ = sorted(_API)
 
 
-def __getattr__(name: str) -> Any:
-    if name in _API:
-        return getattr(importlib.import_module(_API[name]), name)
-    raise AttributeError(f"module 'nlptk' has no attribute {name!r}")
+__getattr__ = lazy_getattr(__name__, _API)

@@ -6,8 +6,6 @@ from __future__ import annotations
 import json
 import random
 import shutil
-import signal
-import sys
 from collections.abc import Callable, Iterator
 from dataclasses import asdict
 from pathlib import Path
@@ -16,9 +14,10 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
+from conftest import invoke as invoke_process  # noqa: E402
+from conftest import one_line_error  # noqa: E402
 from typer.testing import CliRunner  # noqa: E402
 
-import nlptk.cli  # noqa: E402  (registers the commands)
 from nlptk.cli.common import app  # noqa: E402
 from nlptk.decode import Decoding  # noqa: E402
 from nlptk.errors import NlptkError  # noqa: E402
@@ -587,27 +586,11 @@ def test_cli_train_without_usable_pairs(tmp_path: Path) -> None:
     assert not (tmp_path / "m").exists()
 
 
-def _main(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
-    """Run the ``nlptk`` entry point in-process; its exit status and stderr."""
-    monkeypatch.setattr(sys, "argv", ["nlptk", *args])
-    monkeypatch.setattr(signal, "signal", lambda *_: None)  # leave pytest's SIGTERM handler alone
-    with pytest.raises(SystemExit) as exit_info:
-        nlptk.cli.main()
-    return exit_info.value.code, capsys.readouterr().err
+def test_cli_missing_model_is_a_one_line_error(tmp_path: Path) -> None:
+    result = invoke_process("couplet", "-m", tmp_path / "missing", "--threads", "1", "春风")
+    one_line_error(result, "not a couplet model")
 
 
-def test_cli_missing_model_is_a_one_line_error(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    code, err = _main(monkeypatch, capsys, "couplet", "-m", str(tmp_path / "missing"), "--threads", "1", "春风")
-    assert code == 1
-    assert "Traceback" not in err
-    assert err.count("\n") == 1 and err.startswith("nlptk: error:") and "not a couplet model" in err
-
-
-def test_cli_bad_decoder_is_a_one_line_error(
-    trained_dir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
-    code, err = _main(monkeypatch, capsys, "couplet", "-m", str(trained_dir), "--decoder", "best-5", "春风")
-    assert code == 2  # a bad option value: a usage error
-    assert err.count("\n") == 1 and err.startswith("nlptk: error: --decoder 'best-5' is unknown")
+def test_cli_bad_decoder_is_a_one_line_error(trained_dir: Path) -> None:
+    result = invoke_process("couplet", "-m", trained_dir, "--decoder", "best-5", "春风")
+    assert one_line_error(result, status=2).startswith("nlptk: error: --decoder 'best-5' is unknown")

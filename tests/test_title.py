@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import signal
-import sys
 from collections.abc import Callable, Iterator
 from dataclasses import asdict
 from pathlib import Path
@@ -15,9 +13,10 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
+from conftest import invoke as invoke_process  # noqa: E402
+from conftest import one_line_error  # noqa: E402
 from typer.testing import CliRunner  # noqa: E402
 
-import nlptk.cli  # noqa: E402  (registers the commands)
 from nlptk.cli.common import app  # noqa: E402
 from nlptk.decode import Decoding, decode  # noqa: E402
 from nlptk.decode.constraints import NoRepeatConstraint  # noqa: E402
@@ -554,34 +553,17 @@ def test_cli_train_refuses_an_unknown_encoder(tmp_path: Path) -> None:
     assert not (tmp_path / "m").exists()
 
 
-def _main(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
-    """Run the ``nlptk`` entry point in-process; its exit status and stderr."""
-    monkeypatch.setattr(sys, "argv", ["nlptk", *args])
-    monkeypatch.setattr(signal, "signal", lambda *_: None)  # leave pytest's SIGTERM handler alone
-    with pytest.raises(SystemExit) as exit_info:
-        nlptk.cli.main()
-    return exit_info.value.code, capsys.readouterr().err
-
-
-def test_cli_missing_model_is_a_one_line_error(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_cli_missing_model_is_a_one_line_error(tmp_path: Path) -> None:
     articles = tmp_path / "a.txt"
     articles.write_text("今天北京下了一场大雪。\n", encoding="utf-8")
-    code, err = _main(monkeypatch, capsys, "title", str(articles), "-m", str(tmp_path / "missing"), "--threads", "1")
-    assert code == 1
-    assert "Traceback" not in err
-    assert err.count("\n") == 1 and err.startswith("nlptk: error:") and "not a title model" in err
+    result = invoke_process("title", articles, "-m", tmp_path / "missing", "--threads", "1")
+    one_line_error(result, "not a title model")
 
 
-def test_cli_empty_input_is_a_one_line_error(
-    trained_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_cli_empty_input_is_a_one_line_error(trained_dir: Path, tmp_path: Path) -> None:
     empty = tmp_path / "empty.txt"
     empty.write_text("\n\n", encoding="utf-8")
-    code, err = _main(monkeypatch, capsys, "title", str(empty), "-m", str(trained_dir))
-    assert code == 1
-    assert err.count("\n") == 1 and "no articles" in err
+    one_line_error(invoke_process("title", empty, "-m", trained_dir), "no articles")
 
 
 def test_copy_attention_puts_mass_only_on_article_characters_when_the_gate_copies() -> None:

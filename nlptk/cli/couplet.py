@@ -127,12 +127,10 @@ def couplet_train(
     from nlptk.seq2seq.couplet.data import read_pairs, read_parallel
     from nlptk.seq2seq.couplet.train import train_couplet_model
 
-    config = settings.build(CoupletConfig)  # every option is checked before any input is read
-    extra = {"train_files": [train_in, train_out], "dev_file": dev}
-    options = settings.build(CoupletTrainOptions, seed=run.seed, extra=extra)
+    record = {"train_files": [train_in, train_out], "dev_file": dev}
+    config, options = run.settings(settings, CoupletConfig, CoupletTrainOptions, **record)
     pairs = read_parallel(train_in, train_out, run.encoding)
-    model = run.train(train_couplet_model, config, pairs, read_pairs(dev, run.encoding), options)
-    run.finish(model, "dev BLEU-4", "bleu4")
+    run.train(train_couplet_model, config, pairs, read_pairs(dev, run.encoding), options, score=("dev BLEU-4", "bleu4"))
 
 
 @couplet_app.command("eval")

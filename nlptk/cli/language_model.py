@@ -72,11 +72,9 @@ def lm_train(
     from nlptk.seq2seq.lm.data import read_sentences
     from nlptk.seq2seq.lm.train import train_language_model
 
-    config = settings.build(LMConfig)  # every option is checked before any input is read
-    options = settings.build(LMTrainOptions, seed=run.seed, extra={"train_files": train, "dev_file": dev})
-    sentences = read_sentences(train, run.encoding)
-    model = run.train(train_language_model, config, sentences, read_sentences([dev], run.encoding), options)
-    run.finish(model, "dev perplexity", "perplexity")
+    config, options = run.settings(settings, LMConfig, LMTrainOptions, train_files=train, dev_file=dev)
+    sentences, dev_sentences = read_sentences(train, run.encoding), read_sentences([dev], run.encoding)
+    run.train(train_language_model, config, sentences, dev_sentences, options, score=("dev perplexity", "perplexity"))
 
 
 @lm_app.command("eval")

@@ -99,8 +99,9 @@ def tag_train(
         dev_examples = read_examples(task.value, dev, run.encoding)
     else:
         examples, dev_examples = split_holdout(examples, holdout, run.seed)
-    model = run.train(train_tagger, task.value, examples, dev_examples, shape, options, initial=initial)
-    run.finish(model, "best dev F1", "f1")
+    run.train(
+        train_tagger, task.value, examples, dev_examples, shape, options, initial=initial, score=("best dev F1", "f1")
+    )
 
 
 @tag_app.command("eval")

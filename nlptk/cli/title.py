@@ -138,11 +138,10 @@ def title_train(
     from nlptk.seq2seq.title.data import read_examples
     from nlptk.seq2seq.title.train import train_title_model
 
-    config = settings.build(TitleConfig)  # every option is checked before any input is read
-    options = settings.build(TitleTrainOptions, seed=run.seed, extra={"train_files": train, "dev_file": dev})
+    config, options = run.settings(settings, TitleConfig, TitleTrainOptions, train_files=train, dev_file=dev)
     stories = [a for path in train for a in read_examples(path, run.encoding)]
-    model = run.train(train_title_model, config, stories, read_examples(dev, run.encoding), options)
-    run.finish(model, "dev ROUGE-L", "rouge-l")
+    dev_stories = read_examples(dev, run.encoding)
+    run.train(train_title_model, config, stories, dev_stories, options, score=("dev ROUGE-L", "rouge-l"))
 
 
 @title_app.command("eval")

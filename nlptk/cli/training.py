@@ -11,7 +11,7 @@ from typing import Any
 
 from nlptk.cli import options as opt
 from nlptk.cli.common import log_to_stderr, need_torch
-from nlptk.cli.settings import Opt
+from nlptk.cli.settings import Opt, Settings
 
 
 def training_options(items: str, score: str) -> list[Opt]:
@@ -53,21 +53,24 @@ class TrainingRun:
         need_torch(command)
         cpu_threads(self.threads)
 
-    def train(self, trainer: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    def settings(self, settings: Settings, shape: type, options: type, **record: Any) -> tuple[Any, Any]:
+        """The model's settings and the training's (seeded, ``record`` kept in its record): built,
+        so checked, before any input is read."""
+        return settings.build(shape), settings.build(options, seed=self.seed, extra=record)
+
+    def train(self, trainer: Callable[..., Any], *args: Any, score: tuple[str, str], **kwargs: Any) -> None:
         """``trainer(*args, progress, log, **kwargs)`` with a progress bar on a terminal and
-        messages on stderr (neither with ``quiet``)."""
+        messages on stderr (neither with ``quiet``); save the model and say its dev score
+        (``score``: how to call it, and its name in the training record)."""
         from nlptk.progress import make_progress
+        from nlptk.seq2seq.training import kept_metrics
 
         progress = make_progress(self.quiet)
         try:
-            return trainer(*args, progress, log_to_stderr(self.quiet), **kwargs)
+            model = trainer(*args, progress, log_to_stderr(self.quiet), **kwargs)
         finally:
             progress.close()
-
-    def finish(self, model: Any, label: str, metric: str) -> None:
-        """Save ``model`` and say its dev score (``metric`` of its training record, shown as ``label``)."""
-        from nlptk.seq2seq.training import kept_metrics
-
         model.save(self.output, self.force)
+        label, metric = score
         value = kept_metrics(model.config.training).get(metric, float("nan"))
         log_to_stderr(self.quiet)(f"saved {self.output} ({label} {value:.4f})")

@@ -7,8 +7,7 @@ commands read) needs no torch.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from nlptk.lazy import lazy_getattr
 
 _API = {
     "Decoding": "nlptk.decode.decoding",
@@ -31,7 +30,4 @@ _API = {
 __all__ = sorted(_API)
 
 
-def __getattr__(name: str) -> Any:
-    if name in _API:
-        return getattr(importlib.import_module(_API[name]), name)
-    raise AttributeError(f"module 'nlptk.decode' has no attribute {name!r}")
+__getattr__ = lazy_getattr(__name__, _API)

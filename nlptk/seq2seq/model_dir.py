@@ -9,9 +9,10 @@ import json
 import os
 import pickle
 from collections.abc import Callable, Iterable
+from dataclasses import asdict
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from nlptk.errors import NlptkError
 from nlptk.io import atomic_directory
@@ -118,3 +119,42 @@ def load_model_directory(
         return build(raw, torch.load(weights_path, map_location="cpu", weights_only=True))
     except MODEL_LOAD_ERRORS as exc:
         raise NlptkError(f"{path}: cannot load {name} ({load_error_reason(exc)})") from None
+
+
+class SavedModel:
+    """Saving and loading a model as a model directory, for a torch module whose ``config`` is a
+    dataclass. A subclass names its ``FORMAT``, its ``CONFIG`` class, what it is (``NAME``, for
+    errors), the ``INT8`` embedding tables stored as int8 rows, and, where one is shipped, the
+    ``SHIPPED`` model that :meth:`load` reads by default and the command that trains one."""
+
+    FORMAT: ClassVar[str]
+    CONFIG: ClassVar[type]
+    NAME: ClassVar[str]
+    INT8: ClassVar[tuple[str, ...]] = ()
+    SHIPPED: ClassVar[str] = ""
+    TRAIN_COMMAND: ClassVar[str] = ""
+    config: Any
+
+    def save(self, path: str | os.PathLike[str], force: bool = False) -> None:
+        """Write the model directory atomically (only over an nlptk model directory, with ``force``)."""
+        save_model_directory(path, self.FORMAT, asdict(self.config), self.saved_state(), force)
+
+    def saved_state(self) -> dict[str, torch.Tensor]:
+        """The weights as they are written: :func:`compact_state` of the state dict."""
+        return compact_state(self.state_dict(), self.INT8)  # type: ignore[attr-defined]
+
+    @classmethod
+    def from_saved(cls, config: dict, state: dict[str, torch.Tensor]) -> Any:
+        """The model of a config and a state read from a model directory."""
+        model = cls(cls.CONFIG(**config))  # type: ignore[call-arg]
+        model.load_state_dict(expand_state(state))  # type: ignore[attr-defined]
+        return model
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str] | None = None) -> Any:
+        """Load a model directory written by :meth:`save` (without ``path``, the shipped model), in eval mode."""
+        if cls.SHIPPED:
+            path = model_path(path, cls.SHIPPED, cls.TRAIN_COMMAND)
+        if path is None:
+            raise NlptkError(f"no {cls.NAME} is shipped: give one")
+        return load_model_directory(path, cls.FORMAT, cls.NAME, cls.from_saved).eval()

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import asdict
 
 import numpy as np
 import torch
@@ -18,7 +17,7 @@ from torch import nn
 
 from nlptk.checks import at_least
 from nlptk.cpu import bf16_is_fast
-from nlptk.seq2seq.model_dir import compact_state, expand_state, load_model_directory, model_path, save_model_directory
+from nlptk.seq2seq.model_dir import SavedModel, expand_state
 from nlptk.tagging.config import TaggerConfig
 from nlptk.tagging.crf import CRF
 from nlptk.tagging.encoder import ConvEncoder
@@ -26,13 +25,16 @@ from nlptk.tagging.features import Batch, DictionaryMatcher, Featurizer
 from nlptk.tagging.schemes import TagScheme
 from nlptk.text import sentences
 
-FORMAT = "nlptk-tagger"
 BATCH_CHARS = 32768  # characters per prediction batch
 
 Bias = Callable[[str], "np.ndarray | None"]
 
 
-class Tagger(nn.Module):
+class Tagger(nn.Module, SavedModel):
+    FORMAT, CONFIG, NAME = "nlptk-tagger", TaggerConfig, "tagger model"
+    INT8 = ("encoder.chars.weight", "encoder.bigrams.weight")
+    SHIPPED, TRAIN_COMMAND = "seg", "nlptk tag train --task seg"
+
     def __init__(self, config: TaggerConfig, featurizer: Featurizer) -> None:
         super().__init__()
         self.config = config
@@ -131,34 +133,28 @@ class Tagger(nn.Module):
             emissions = emissions + torch.from_numpy(extra)
         return self.crf.viterbi(emissions, mask)
 
-    def save(self, path: str | os.PathLike[str], force: bool = False) -> None:
-        """Write the model directory atomically (a temporary directory renamed into place)."""
-        state = compact_state(self.state_dict(), EMBEDDINGS)
+    def saved_state(self) -> dict[str, torch.Tensor]:
+        """The compact weights and the featurizer's bigram keys."""
+        state = super().saved_state()
         state["bigram_keys"] = torch.from_numpy(self.featurizer.bigram_keys.astype(np.int64))
-        save_model_directory(path, FORMAT, asdict(self.config), state, force)
+        return state
+
+    @classmethod
+    def from_saved(cls, raw: dict, state: dict[str, torch.Tensor]) -> Tagger:
+        config = TaggerConfig(**raw)
+        bigram_keys = state.pop("bigram_keys").numpy().astype(np.uint64)
+        featurizer = Featurizer(config.chars, bigram_keys, config.dictionary, config.dictionary_tags, config.entities)
+        model = cls(config, featurizer)
+        model.load_state_dict(expand_state(state))
+        return model
 
     @classmethod
     def load(cls, path: str | os.PathLike[str] | None = None) -> Tagger:
         """Load a model directory written by :meth:`save` (by default the shipped segmenter)."""
-        path = model_path(path, "seg", "nlptk tag train --task seg")
-
-        def build(raw: dict, state: dict) -> Tagger:
-            config = TaggerConfig(**raw)
-            bigram_keys = state.pop("bigram_keys").numpy().astype(np.uint64)
-            featurizer = Featurizer(
-                config.chars, bigram_keys, config.dictionary, config.dictionary_tags, config.entities
-            )
-            model = cls(config, featurizer)
-            model.load_state_dict(expand_state(state))
-            return model
-
-        model = load_model_directory(path, FORMAT, "tagger model", build).eval()
+        model = super().load(path)
         if bf16_is_fast():
             model.encoder.blocks.to(torch.bfloat16)
         return model
-
-
-EMBEDDINGS = ("encoder.chars.weight", "encoder.bigrams.weight")  # stored as int8 rows
 
 
 def chunk_text(text: str, max_len: int) -> list[str]:

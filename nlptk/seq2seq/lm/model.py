@@ -8,24 +8,22 @@ product), so a prefix is read once and each step feeds one token.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
-from dataclasses import asdict
 
 import torch
 from torch import nn
 
 from nlptk.decode.heads import SelfTerminatingHead, SoftmaxHead
 from nlptk.seq2seq.lm.config import LMConfig
-from nlptk.seq2seq.model_dir import load_model_directory, save_model_directory
+from nlptk.seq2seq.model_dir import SavedModel
 from nlptk.seq2seq.vocab import EOS_ID, Vocabulary
-
-FORMAT = "nlptk-lm"
 
 State = tuple[torch.Tensor | tuple[torch.Tensor, torch.Tensor], torch.Tensor]
 
 
-class LanguageModel(nn.Module):
+class LanguageModel(nn.Module, SavedModel):
+    FORMAT, CONFIG, NAME = "nlptk-lm", LMConfig, "language model"
+
     def __init__(self, config: LMConfig) -> None:
         super().__init__()
         self.config = config
@@ -102,17 +100,13 @@ class LanguageModel(nn.Module):
         return (recurrent_state, carry), last
 
     # --- files ------------------------------------------------------------------------------
-    def save(self, path: str | os.PathLike[str], force: bool = False) -> None:
-        """Write the model directory (config.json + weights.pt) atomically."""
-        state = {k: v for k, v in self.state_dict().items() if k != "head.proj.weight"}  # tied
-        save_model_directory(path, FORMAT, asdict(self.config), state, force)
+    def saved_state(self) -> dict[str, torch.Tensor]:
+        """The weights in float32, the output layer left out (it is the embedding, tied)."""
+        return {k: v for k, v in self.state_dict().items() if k != "head.proj.weight"}
 
     @classmethod
-    def load(cls, path: str | os.PathLike[str]) -> LanguageModel:
-        def build(config: dict, state: dict) -> LanguageModel:
-            model = cls(LMConfig(**config))
-            state["head.proj.weight"] = state["embedding.weight"]
-            model.load_state_dict(state)
-            return model
-
-        return load_model_directory(path, FORMAT, "language model", build).eval()
+    def from_saved(cls, config: dict, state: dict[str, torch.Tensor]) -> LanguageModel:
+        model = cls(LMConfig(**config))
+        state["head.proj.weight"] = state["embedding.weight"]
+        model.load_state_dict(state)
+        return model

@@ -15,22 +15,21 @@ and each step feeds one character to the LSTM with its cached state.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
-from dataclasses import asdict
 
 import torch
 from torch import nn
 
 from nlptk.seq2seq.layers import GatedConvBlock
-from nlptk.seq2seq.model_dir import compact_state, expand_state, load_model_directory, model_path, save_model_directory
+from nlptk.seq2seq.model_dir import SavedModel
 from nlptk.seq2seq.title.config import TitleConfig
 from nlptk.seq2seq.vocab import EOS_ID, UNK_ID, Vocabulary
 
-FORMAT = "nlptk-title"
 
+class TitleModel(nn.Module, SavedModel):
+    FORMAT, CONFIG, NAME, INT8 = "nlptk-title", TitleConfig, "title model", ("embedding.weight",)
+    SHIPPED, TRAIN_COMMAND = "title", "nlptk title train"
 
-class TitleModel(nn.Module):
     def __init__(self, config: TitleConfig) -> None:
         super().__init__()
         self.config = config
@@ -115,23 +114,6 @@ class TitleModel(nn.Module):
         log_probs, _ = self.scores(self.encode(ids, mask), previous)
         picked = log_probs.gather(2, targets[..., None])[..., 0]
         return -picked[target_mask].mean()
-
-    def save(self, path: str | os.PathLike[str], force: bool = False) -> None:
-        """Write the model directory atomically."""
-        state = compact_state(self.state_dict(), ["embedding.weight"])
-        save_model_directory(path, FORMAT, asdict(self.config), state, force)
-
-    @classmethod
-    def load(cls, path: str | os.PathLike[str] | None = None) -> TitleModel:
-        """Load a model directory written by :meth:`save` (by default the shipped model)."""
-        path = model_path(path, "title", "nlptk title train")
-
-        def build(config: dict, state: dict) -> TitleModel:
-            model = cls(TitleConfig(**config))
-            model.load_state_dict(expand_state(state))
-            return model
-
-        return load_model_directory(path, FORMAT, "title model", build).eval()
 
 
 class TitleDecoder:
