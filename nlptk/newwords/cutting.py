@@ -293,7 +293,7 @@ def _recut(
         return rank, lengths, np.zeros(len(rank), dtype=bool)
     kept_rank, kept_lengths = [rank[ok]], [lengths[ok]]
     rank, lengths = rank[~ok], lengths[~ok]
-    strength = _gap_strength(rank, lengths, in_g, windows, layout, cohesive)
+    strength = _gap_strength(np.repeat(rank, lengths) + _offsets(lengths), in_g, windows, layout, cohesive)
     for _ in range(MAX_RECUT_ROUNDS):
         gap_starts = np.cumsum(lengths - 1) - (lengths - 1)
         gaps = np.repeat(rank, lengths - 1) + _offsets(lengths - 1)  # gap i: between characters i and i+1
@@ -313,17 +313,12 @@ def _recut(
 
 
 def _gap_strength(
-    rank: np.ndarray,
-    lengths: np.ndarray,
-    in_g: dict[int, np.ndarray],
-    windows: np.ndarray,
-    layout: KeyLayout,
-    cohesive: Cohesive,
+    inside: np.ndarray, in_g: dict[int, np.ndarray], windows: np.ndarray, layout: KeyLayout, cohesive: Cohesive
 ) -> np.ndarray:
-    """For each gap inside the given pieces, the most by which a member of G spanning it clears the
-    threshold of its length (ln cohesion less that threshold: longer members need more)."""
+    """For each gap after a character at ``inside`` (its positions), the most by which a member of G
+    spanning it clears the threshold of its length (ln cohesion less that threshold: longer members
+    need more)."""
     strength = np.full(len(windows), -np.inf)
-    inside = np.repeat(rank, lengths) + _offsets(lengths)
     for k in range(2, layout.order + 1):
         at = inside[in_g[k][inside]]
         at = at[layout.unit(windows[at], k - 1) != 0]  # a full k-gram (a shorter window may match a shorter member)

@@ -85,8 +85,8 @@ def degeneration_table(
     seed: int = 0,
     progress: Progress | None = None,
 ) -> list[DegenerationRow]:
-    """r_L of each decoder over the same ``contexts``."""
-    check_run(batch_size, seed)
+    """r_L of each decoder over the same ``contexts`` (the settings are checked before any work:
+    the decoders here, the batch size and seed by the first :func:`continue_prefixes`)."""
     progress = progress or NoProgress()
     decodings = [Decoding.parse(name, max_len=max_len) for name in decoders]  # fail before any work
     rows = []
