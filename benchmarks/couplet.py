@@ -15,6 +15,7 @@ import statistics
 import time
 
 from corpus import DATA
+from measure import best_of
 
 EXAMPLES = ["晚风摇树树还挺", "今天天气不错", "鱼跃此时海", "只有香如故", "科学空间"]
 
@@ -54,11 +55,7 @@ def main() -> None:
             print(f"  {answer.first} → {' / '.join(answer.candidates)}")
 
     path = options.model[0]
-    loads = []
-    for _ in range(3):
-        start = time.perf_counter()
-        model = CoupletModel.load(path)
-        loads.append(time.perf_counter() - start)
+    model, load = best_of(3, CoupletModel.load, path)
     decoding = Decoding.parse("beam-5")
     firsts = [first for first, _ in pairs]
     answer_lines(model, firsts[:5], decoding)  # warm-up
@@ -75,7 +72,7 @@ def main() -> None:
         start = time.perf_counter()
         answer_lines(model, firsts, decoding)
         batched.append(time.perf_counter() - start)
-    print(f"\n{path}, beam-5: load {min(loads):.3f} s (best of 3)")
+    print(f"\n{path}, beam-5: load {load:.3f} s (best of 3)")
     median, worst = statistics.median(singles) * 1000, max(singles) * 1000
     longest = max(len(first) for first in firsts[:100])
     print(f"one couplet after load: median {median:.1f} ms, slowest line {worst:.1f} ms (longest has {longest} chars)")

@@ -15,6 +15,7 @@ import argparse
 import time
 
 from corpus import DATA
+from measure import best_of
 
 
 def row(name: str, s: dict, at_limit: str = "–") -> str:
@@ -71,17 +72,13 @@ def main() -> None:
                 print(f"  gold: {story.title}\n  ours: {title}")
 
     path = options.model[0]
-    loads = []
-    for _ in range(3):
-        start = time.perf_counter()
-        model = TitleModel.load(path)
-        loads.append(time.perf_counter() - start)
+    model, load = best_of(3, TitleModel.load, path)
     articles = [s.text for s in sets["valid.jsonl"][:500]]
     start = time.perf_counter()
     generate_titles(model, articles, decoding)
     seconds = time.perf_counter() - start
     print(
-        f"\n{path}: load {min(loads):.3f} s (best of 3); {len(articles)} titles in {seconds:.1f} s = "
+        f"\n{path}: load {load:.3f} s (best of 3); {len(articles)} titles in {seconds:.1f} s = "
         f"{len(articles) / seconds:.1f} titles/s ({decoding.name}, batched)"
     )
 

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 import os
 import random
+import shutil
 import signal
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -153,3 +157,48 @@ def small_corpus(lines: int = 3000, seed: int = 3) -> str:
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return corpus_file(tmp_path_factory, "cli", small_corpus())
+
+
+# --- model directories ---------------------------------------------------------------------------
+
+
+def edit_config(directory: Path, **changes: object) -> None:
+    """Change fields of a model directory's config.json."""
+    path = directory / "config.json"
+    config = json.loads(path.read_text(encoding="utf-8"))
+    config.update(changes)
+    path.write_text(json.dumps(config, ensure_ascii=False), encoding="utf-8")
+
+
+def damaged_copy(model_dir: Path, tmp_path: Path, damage: Callable[[Path], object]) -> Path:
+    """A copy of ``model_dir`` in ``tmp_path`` with ``damage`` done to it."""
+    copy = tmp_path / "model"
+    shutil.copytree(model_dir, copy)
+    damage(copy)
+    return copy
+
+
+# Damage to the files of any model directory; a loader must turn each into one NlptkError.
+FILE_DAMAGES: dict[str, Callable[[Path], object]] = {
+    "not json": lambda d: (d / "config.json").write_text("{not json", encoding="utf-8"),
+    "json list": lambda d: (d / "config.json").write_text("[]", encoding="utf-8"),
+    "json string": lambda d: (d / "config.json").write_text('"a string"', encoding="utf-8"),  # AttributeError
+    "no weights": lambda d: (d / "weights.pt").unlink(),
+    "truncated weights": lambda d: (d / "weights.pt").write_bytes((d / "weights.pt").read_bytes()[:200]),
+    "garbage weights": lambda d: (d / "weights.pt").write_bytes(b"not a torch file"),  # pickle.UnpicklingError
+    "empty weights": lambda d: (d / "weights.pt").write_bytes(b""),  # EOFError
+}
+
+
+def assert_stored_exactly(model: Any, tmp_path: Path) -> None:
+    """A loaded model saved and loaded again has exactly its weights (the compact form is stable)."""
+    model.save(tmp_path / "again")
+    again = type(model).load(tmp_path / "again")
+    for name, value in model.state_dict().items():
+        assert torch_equal(value, again.state_dict()[name]), name
+
+
+def torch_equal(a: Any, b: Any) -> bool:
+    import torch
+
+    return bool(torch.equal(a, b))

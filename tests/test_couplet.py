@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import random
-import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import asdict
 from pathlib import Path
@@ -14,8 +13,8 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
+from conftest import FILE_DAMAGES, assert_stored_exactly, damaged_copy, edit_config, one_line_error  # noqa: E402
 from conftest import invoke as invoke_process  # noqa: E402
-from conftest import one_line_error  # noqa: E402
 from typer.testing import CliRunner  # noqa: E402
 
 from nlptk.cli.common import app  # noqa: E402
@@ -372,51 +371,24 @@ def test_save_load_round_trip(trained: CoupletModel, trained_dir: Path, tmp_path
         assert [a.candidates for a in after] == [a.candidates for a in before]
         for a, b in zip(after, before, strict=True):
             assert a.scores == pytest.approx(b.scores, abs=0.05)
-    # the weights are stored compactly (float16, int8 embeddings): a second round trip is exact
-    loaded.save(tmp_path / "again")
-    again = CoupletModel.load(tmp_path / "again")
-    for name, value in loaded.state_dict().items():
-        assert torch.equal(value, again.state_dict()[name]), name
-
-
-def _edit_config(directory: Path, **changes: object) -> None:
-    path = directory / "config.json"
-    config = json.loads(path.read_text(encoding="utf-8"))
-    config.update(changes)
-    path.write_text(json.dumps(config, ensure_ascii=False), encoding="utf-8")
+    assert_stored_exactly(loaded, tmp_path)  # float16, int8 embeddings: a second round trip is exact
 
 
 DAMAGES: dict[str, Callable[[Path], object]] = {
-    "other dim": lambda d: _edit_config(d, dim=32),  # weights of another shape
-    "no decoder": lambda d: _edit_config(d, decoder=0),  # GRU weights not expected
-    "title format": lambda d: _edit_config(d, format="nlptk-title"),
-    "unknown field": lambda d: _edit_config(d, colour="red"),
-    "bad chars": lambda d: _edit_config(d, chars=["a", "b", "c"]),  # not a vocabulary
-    "not json": lambda d: (d / "config.json").write_text("{not json", encoding="utf-8"),
-    "json list": lambda d: (d / "config.json").write_text("[]", encoding="utf-8"),
-    "no weights": lambda d: (d / "weights.pt").unlink(),
-    "truncated weights": lambda d: (d / "weights.pt").write_bytes((d / "weights.pt").read_bytes()[:200]),
+    "other dim": lambda d: edit_config(d, dim=32),  # weights of another shape
+    "no decoder": lambda d: edit_config(d, decoder=0),  # GRU weights not expected
+    "title format": lambda d: edit_config(d, format="nlptk-title"),
+    "unknown field": lambda d: edit_config(d, colour="red"),
+    "bad chars": lambda d: edit_config(d, chars=["a", "b", "c"]),  # not a vocabulary
+    "heads": lambda d: edit_config(d, heads=3, attention=[0]),  # AssertionError: 16 is not divisible by 3
+    **FILE_DAMAGES,
 }
-# Damage that only a broad set of exceptions catches (pickle, EOF, attribute, assertion errors).
-UNCAUGHT: dict[str, Callable[[Path], object]] = {
-    "garbage weights": lambda d: (d / "weights.pt").write_bytes(b"not a torch file"),  # pickle.UnpicklingError
-    "empty weights": lambda d: (d / "weights.pt").write_bytes(b""),  # EOFError
-    "json string": lambda d: (d / "config.json").write_text('"a string"', encoding="utf-8"),  # AttributeError
-    "heads": lambda d: _edit_config(d, heads=3, attention=[0]),  # AssertionError: 16 is not divisible by 3
-}
-
-
-def _damaged_copy(trained_dir: Path, tmp_path: Path, damage: Callable[[Path], object]) -> Path:
-    copy = tmp_path / "model"
-    shutil.copytree(trained_dir, copy)
-    damage(copy)
-    return copy
 
 
 @pytest.mark.parametrize("damage", list(DAMAGES))
 def test_load_wrong_model_directory_raises(trained_dir: Path, tmp_path: Path, damage: str) -> None:
     with pytest.raises(NlptkError, match="couplet model"):
-        CoupletModel.load(_damaged_copy(trained_dir, tmp_path, DAMAGES[damage]))
+        CoupletModel.load(damaged_copy(trained_dir, tmp_path, DAMAGES[damage]))
 
 
 def test_load_missing_directory_raises(tmp_path: Path) -> None:
@@ -425,12 +397,6 @@ def test_load_missing_directory_raises(tmp_path: Path) -> None:
     (tmp_path / "file").write_text("x", encoding="utf-8")
     with pytest.raises(NlptkError, match="not a couplet model"):
         CoupletModel.load(tmp_path / "file")
-
-
-@pytest.mark.parametrize("damage", list(UNCAUGHT))
-def test_load_corrupt_model_directory_raises_nlptk_error(trained_dir: Path, tmp_path: Path, damage: str) -> None:
-    with pytest.raises(NlptkError, match="couplet model"):
-        CoupletModel.load(_damaged_copy(trained_dir, tmp_path, UNCAUGHT[damage]))
 
 
 def test_group_references() -> None:

@@ -4,7 +4,6 @@ forcing, the copy prior, training, model files and the ``nlptk title`` commands,
 from __future__ import annotations
 
 import json
-import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import asdict
 from pathlib import Path
@@ -13,8 +12,8 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
+from conftest import FILE_DAMAGES, assert_stored_exactly, damaged_copy, edit_config, one_line_error  # noqa: E402
 from conftest import invoke as invoke_process  # noqa: E402
-from conftest import one_line_error  # noqa: E402
 from typer.testing import CliRunner  # noqa: E402
 
 from nlptk.cli.common import app  # noqa: E402
@@ -375,56 +374,26 @@ def test_save_load_round_trip(trained: TitleModel, trained_dir: Path, tmp_path: 
     after = generate_titles(loaded, [s.text for s in STORIES], Decoding.parse("beam-3"))
     for a, b in zip(after, before, strict=True):
         assert a.tokens == b.tokens and a.score == pytest.approx(b.score, abs=0.05)
-    # stored compactly (float16, int8 embedding): a second round trip is exact
-    loaded.save(tmp_path / "again")
-    again = TitleModel.load(tmp_path / "again")
-    for name, value in loaded.state_dict().items():
-        assert torch.equal(value, again.state_dict()[name]), name
-
-
-def _edit_config(directory: Path, **changes: object) -> None:
-    path = directory / "config.json"
-    config = json.loads(path.read_text(encoding="utf-8"))
-    config.update(changes)
-    path.write_text(json.dumps(config, ensure_ascii=False), encoding="utf-8")
+    assert_stored_exactly(loaded, tmp_path)  # float16, int8 embedding: a second round trip is exact
 
 
 DAMAGES: dict[str, Callable[[Path], object]] = {
-    "other size": lambda d: _edit_config(d, decoder_size=8),
-    "other encoder": lambda d: _edit_config(d, encoder="conv"),
-    "no copy prior": lambda d: _edit_config(d, copy_prior=False),  # unexpected prior weights
-    "unknown encoder": lambda d: _edit_config(d, encoder="gru"),
-    "couplet format": lambda d: _edit_config(d, format="nlptk-couplet"),
-    "unknown field": lambda d: _edit_config(d, colour="red"),
-    "not json": lambda d: (d / "config.json").write_text("{", encoding="utf-8"),
-    "no weights": lambda d: (d / "weights.pt").unlink(),
-    "truncated weights": lambda d: (d / "weights.pt").write_bytes((d / "weights.pt").read_bytes()[:200]),
+    "other size": lambda d: edit_config(d, decoder_size=8),
+    "other encoder": lambda d: edit_config(d, encoder="conv"),
+    "no copy prior": lambda d: edit_config(d, copy_prior=False),  # unexpected prior weights
+    "unknown encoder": lambda d: edit_config(d, encoder="gru"),
+    "couplet format": lambda d: edit_config(d, format="nlptk-couplet"),
+    "unknown field": lambda d: edit_config(d, colour="red"),
+    **FILE_DAMAGES,
 }
-UNCAUGHT: dict[str, Callable[[Path], object]] = {
-    "garbage weights": lambda d: (d / "weights.pt").write_bytes(b"not a torch file"),  # pickle.UnpicklingError
-    "json string": lambda d: (d / "config.json").write_text('"a string"', encoding="utf-8"),  # AttributeError
-}
-
-
-def _damaged_copy(trained_dir: Path, tmp_path: Path, damage: Callable[[Path], object]) -> Path:
-    copy = tmp_path / "model"
-    shutil.copytree(trained_dir, copy)
-    damage(copy)
-    return copy
 
 
 @pytest.mark.parametrize("damage", list(DAMAGES))
 def test_load_wrong_model_directory_raises(trained_dir: Path, tmp_path: Path, damage: str) -> None:
     with pytest.raises(NlptkError, match="title model"):
-        TitleModel.load(_damaged_copy(trained_dir, tmp_path, DAMAGES[damage]))
+        TitleModel.load(damaged_copy(trained_dir, tmp_path, DAMAGES[damage]))
     with pytest.raises(NlptkError, match="not a title model"):
         TitleModel.load(tmp_path / "missing")
-
-
-@pytest.mark.parametrize("damage", list(UNCAUGHT))
-def test_load_corrupt_model_directory_raises_nlptk_error(trained_dir: Path, tmp_path: Path, damage: str) -> None:
-    with pytest.raises(NlptkError, match="title model"):
-        TitleModel.load(_damaged_copy(trained_dir, tmp_path, UNCAUGHT[damage]))
 
 
 # --- the command ---------------------------------------------------------------------------------
