@@ -10,23 +10,15 @@ from typing import Annotated, Optional
 import typer
 
 from nlptk.cli import options as opt
-from nlptk.cli.common import couplet_app, need_torch
+from nlptk.cli.common import couplet_app
+from nlptk.cli.runs import ModelRun, TrainingRun, training_options
 from nlptk.cli.settings import Opt, Settings, with_settings
-from nlptk.cli.training import TrainingRun, training_options
 from nlptk.errors import NlptkError
 from nlptk.seq2seq.couplet.config import ANSWER_DECODER, CoupletConfig, CoupletTrainOptions
 
 Decoder = Annotated[
     str, typer.Option(help="beam-N, greedy, ancestral, topk-K, nucleus-P, consistent-… (see nlptk lm sample).")
 ]
-
-
-def _start(threads: int) -> None:
-    """Torch is there and ``threads`` is valid (before any input is read or model loaded)."""
-    need_torch("nlptk couplet")
-    from nlptk.cpu import cpu_threads
-
-    cpu_threads(threads)
 
 
 def _load(model: Path | None):
@@ -36,7 +28,9 @@ def _load(model: Path | None):
 
 
 @couplet_app.command("answer")
+@with_settings(run=ModelRun)
 def couplet_answer(
+    run: ModelRun,
     lines: Annotated[
         Optional[list[str]],  # noqa: UP045
         typer.Argument(help="First lines (上联); - reads one per line from stdin (the default).", show_default=False),
@@ -45,16 +39,11 @@ def couplet_answer(
         Optional[list[str]],  # noqa: UP045
         typer.Option("--file", "-f", help="Read first lines from this file, one per line (repeatable)."),
     ] = None,
-    model: opt.Model = None,
     candidates: Annotated[
         int, typer.Option("-n", "--candidates", help="Distinct second lines per first line (1 to 1000).")
     ] = 1,
     decoder: Decoder = ANSWER_DECODER,
-    seed: opt.Seed = 0,
     output_format: opt.FormatOpt = opt.Format.tsv,
-    threads: opt.Threads = 0,
-    encoding_errors: opt.EncodingOpt = opt.EncodingErrors.strict,
-    output: opt.Output = None,
 ) -> None:
     """Answer each first line with a second line of the same length (one output line per input line).
 
@@ -62,24 +51,24 @@ def couplet_answer(
     repeated characters are mirrored. A line that cannot be answered is reported on stderr
     (and as an error record in jsonl); the others are still answered.
     """
-    _start(threads)
+    run.start("nlptk couplet")
     from nlptk.decode import Decoding
     from nlptk.io import atomic_output, read_lines, resolve_inputs
     from nlptk.seq2seq.couplet.generate import answer_lines, check_answering
 
     decoding = Decoding.parse(decoder)
-    check_answering(candidates, seed)
+    check_answering(candidates, run.seed)
     texts: list[str] = []
     for item in lines or ([] if files else ["-"]):
-        texts += list(read_lines(resolve_inputs(["-"]), encoding_errors.value)) if item == "-" else [item]
+        texts += list(read_lines(resolve_inputs(["-"]), run.encoding)) if item == "-" else [item]
     if files:
-        texts += list(read_lines(resolve_inputs(files), encoding_errors.value))
+        texts += list(read_lines(resolve_inputs(files), run.encoding))
     if not texts:
         raise NlptkError("no first lines to answer (the input is empty)")
-    couplet = _load(model)
-    answers = answer_lines(couplet, texts, decoding, candidates, seed)
+    couplet = _load(run.model)
+    answers = answer_lines(couplet, texts, decoding, candidates, run.seed)
     failed = 0
-    with atomic_output(output) as out:
+    with atomic_output(run.output) as out:
         for number, answer in enumerate(answers, 1):
             if answer.error:
                 failed += 1
@@ -134,19 +123,16 @@ def couplet_train(
 
 
 @couplet_app.command("eval")
+@with_settings(run=ModelRun)
 def couplet_eval(
+    run: ModelRun,
     pairs_file: Annotated[str, typer.Argument(help="Pairs, '上联<TAB>=><TAB>下联' per line (couplet/test.txt).")],
-    model: opt.Model = None,
     decoder: Decoder = ANSWER_DECODER,
     examples: Annotated[int, typer.Option(help="Also print this many examples (first line, answer, gold lines).")] = 0,
-    seed: opt.Seed = 0,
     report_format: opt.ReportFormatOpt = opt.ReportFormat.text,
-    threads: opt.Threads = 0,
-    encoding_errors: opt.EncodingOpt = opt.EncodingErrors.strict,
-    output: opt.Output = None,
 ) -> None:
     """Character BLEU-4 (corpus) and constraint rates of the best answers."""
-    _start(threads)
+    run.start("nlptk couplet")
     from nlptk import checks
     from nlptk.decode import Decoding
     from nlptk.io import atomic_output
@@ -155,11 +141,10 @@ def couplet_eval(
 
     checks.at_least("examples", examples, 0)
     decoding = Decoding.parse(decoder)
-    checks.seed(seed)
-    pairs = read_pairs(pairs_file, encoding_errors.value)
+    pairs = read_pairs(pairs_file, run.encoding)
     if not pairs:
         raise NlptkError(f"{pairs_file}: no pairs (the input is empty)")
-    evaluation = evaluate_couplets(_load(model), pairs, decoding, seed)
+    evaluation = evaluate_couplets(_load(run.model), pairs, decoding, run.seed)
     scores = asdict(evaluation.scores)
     shown = [
         {"first": first, "answer": answer, "references": references}
@@ -167,7 +152,7 @@ def couplet_eval(
             evaluation.firsts, evaluation.references, evaluation.predictions, strict=True
         )
     ][:examples]
-    with atomic_output(output) as out:
+    with atomic_output(run.output) as out:
         if report_format is opt.ReportFormat.json:
             out.write(json.dumps({**scores, "examples": shown}, ensure_ascii=False) + "\n")
             return

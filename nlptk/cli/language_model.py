@@ -11,8 +11,8 @@ import typer
 
 from nlptk.cli import options as opt
 from nlptk.cli.common import finite, lm_app, need_torch
+from nlptk.cli.runs import BF16, TrainingRun, training_options
 from nlptk.cli.settings import Opt, Settings, with_settings
-from nlptk.cli.training import BF16, TrainingRun, training_options
 from nlptk.decode.decoding import Decoding
 from nlptk.errors import NlptkError
 from nlptk.seq2seq.lm.config import LMConfig, LMTrainOptions

@@ -79,6 +79,7 @@ def with_settings(*groups: tuple[type, Sequence[Opt]], run: type | None = None) 
                 added.append(inspect.Parameter(option.param, KEYWORD, default=default, annotation=annotation))
                 readers[option.param] = (config, option.field, read)
         shared = _shared_parameters(run) if run is not None else []
+        wants_settings = "settings" in own.parameters
 
         @functools.wraps(command)
         def wrapper(**given: Any) -> Any:
@@ -87,7 +88,9 @@ def with_settings(*groups: tuple[type, Sequence[Opt]], run: type | None = None) 
                 values.setdefault(config, {})[field] = read(given.pop(param))
             if run is not None:
                 given["run"] = run(**{p.name: given.pop(p.name) for p in shared})
-            return command(**given, settings=Settings(values))
+            if wants_settings:
+                given["settings"] = Settings(values)
+            return command(**given)
 
         parameters = [p.replace(kind=KEYWORD) for p in own.parameters.values() if p.name not in ("settings", "run")]
         parameters += shared

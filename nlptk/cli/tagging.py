@@ -11,8 +11,8 @@ import typer
 
 from nlptk.cli import options as opt
 from nlptk.cli.common import need_torch, tag_app
+from nlptk.cli.runs import TrainingRun
 from nlptk.cli.settings import Opt, Settings, with_settings
-from nlptk.cli.training import TrainingRun
 from nlptk.errors import OptionError
 from nlptk.tagging.config import TaggerShape, TrainOptions
 

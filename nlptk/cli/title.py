@@ -9,9 +9,9 @@ from typing import Annotated, Optional
 import typer
 
 from nlptk.cli import options as opt
-from nlptk.cli.common import log_to_stderr, need_torch, title_app
+from nlptk.cli.common import log_to_stderr, title_app
+from nlptk.cli.runs import BF16, ModelRun, TrainingRun, training_options
 from nlptk.cli.settings import Opt, Settings, with_settings
-from nlptk.cli.training import BF16, TrainingRun, training_options
 from nlptk.errors import NlptkError
 from nlptk.seq2seq.title.config import TITLE_DECODER, TITLE_MAX_LEN, TitleConfig, TitleTrainOptions
 
@@ -19,14 +19,6 @@ Decoder = Annotated[
     str, typer.Option(help="beam-N, greedy, ancestral, topk-K, nucleus-P, consistent-… (see nlptk lm sample).")
 ]
 MaxLen = Annotated[int, typer.Option(help="At most this many characters per title.")]
-
-
-def _start(threads: int) -> None:
-    """Torch is there and ``threads`` is valid (before any input is read or model loaded)."""
-    need_torch("nlptk title")
-    from nlptk.cpu import cpu_threads
-
-    cpu_threads(threads)
 
 
 def _decoding(decoder: str, max_len: int, seed: int):
@@ -44,7 +36,9 @@ def _load(model: Path | None):
 
 
 @title_app.command("generate")
+@with_settings(run=ModelRun)
 def title_generate(
+    run: ModelRun,
     inputs: Annotated[
         Optional[list[str]],  # noqa: UP045
         typer.Argument(help="Files with one article per line (- or nothing: stdin).", show_default=False),
@@ -53,38 +47,33 @@ def title_generate(
         Optional[str],  # noqa: UP045
         typer.Option(help="Read JSONL and take the article from this field (e.g. content)."),
     ] = None,
-    model: opt.Model = None,
     decoder: Decoder = TITLE_DECODER,
     max_len: MaxLen = TITLE_MAX_LEN,
-    seed: opt.Seed = 0,
     output_format: opt.FormatOpt = opt.Format.tsv,
-    threads: opt.Threads = 0,
-    encoding_errors: opt.EncodingOpt = opt.EncodingErrors.strict,
     quiet: opt.Quiet = False,
-    output: opt.Output = None,
 ) -> None:
     """Print one title per article. An article longer than the model reads (max_input in its
     config.json, set by 'nlptk title train --max-input') is titled from its beginning, and a note
     on stderr says how many were. A bad record (empty, not JSON, no such
     field) is reported on stderr (and as an error record in jsonl); the others are still titled."""
-    _start(threads)
+    run.start("nlptk title")
     from nlptk.io import atomic_output
     from nlptk.seq2seq.title.data import read_articles
     from nlptk.seq2seq.title.generate import title_articles
 
-    decoding = _decoding(decoder, max_len, seed)
-    articles = list(read_articles(inputs or ["-"], field, encoding_errors=encoding_errors.value))
+    decoding = _decoding(decoder, max_len, run.seed)
+    articles = list(read_articles(inputs or ["-"], field, encoding_errors=run.encoding))
     if not articles:
         raise NlptkError("no articles to title (the input is empty)")
-    writer = _load(model)
-    titled = title_articles(writer, articles, decoding, seed)
+    writer = _load(run.model)
+    titled = title_articles(writer, articles, decoding, run.seed)
     longer = sum(t.truncated for t in titled)
     if longer:
         log_to_stderr(quiet)(
             f"nlptk: note: {longer} articles were titled from their first {writer.config.max_input} characters"
         )
     failed = 0
-    with atomic_output(output) as out:
+    with atomic_output(run.output) as out:
         for number, result in enumerate(titled, 1):
             if result.error:
                 failed += 1
@@ -145,21 +134,18 @@ def title_train(
 
 
 @title_app.command("eval")
+@with_settings(run=ModelRun)
 def title_eval(
+    run: ModelRun,
     data: Annotated[str, typer.Argument(help="Stories with gold titles: JSONL (content, title) or CSL's .tsv.")],
-    model: opt.Model = None,
     decoder: Decoder = TITLE_DECODER,
     max_len: MaxLen = TITLE_MAX_LEN,
     limit: Annotated[int, typer.Option(help="Score at most this many stories (0: all).")] = 0,
     examples: Annotated[int, typer.Option(help="Also print this many examples (gold, lead, generated).")] = 0,
-    seed: opt.Seed = 0,
     report_format: opt.ReportFormatOpt = opt.ReportFormat.text,
-    threads: opt.Threads = 0,
-    encoding_errors: opt.EncodingOpt = opt.EncodingErrors.strict,
-    output: opt.Output = None,
 ) -> None:
     """Character ROUGE-1/2/L F1 of the generated titles and of the lead baseline (first sentence, 30 characters)."""
-    _start(threads)
+    run.start("nlptk title")
     from nlptk import checks
     from nlptk.io import atomic_output
     from nlptk.seq2seq.title.data import lead, read_examples
@@ -168,12 +154,12 @@ def title_eval(
 
     checks.at_least("limit", limit, 0)
     checks.at_least("examples", examples, 0)
-    decoding = _decoding(decoder, max_len, seed)
-    stories = read_examples(data, encoding_errors.value)[: limit or None]
+    decoding = _decoding(decoder, max_len, run.seed)
+    stories = read_examples(data, run.encoding)[: limit or None]
     if not stories:
         raise NlptkError(f"{data}: no stories with content and title")
-    writer = _load(model)
-    hypotheses = generate_titles(writer, [a.text for a in stories], decoding, seed)
+    writer = _load(run.model)
+    hypotheses = generate_titles(writer, [a.text for a in stories], decoding, run.seed)
     titles = [title_text(writer, h) for h in hypotheses]
     rows = {
         "model": score_titles(stories, titles, [h.terminated for h in hypotheses]),
@@ -183,7 +169,7 @@ def title_eval(
         {"gold": story.title, "lead": lead(story.text), "title": title}
         for story, title in list(zip(stories, titles, strict=True))[:examples]
     ]
-    with atomic_output(output) as out:
+    with atomic_output(run.output) as out:
         if report_format is opt.ReportFormat.json:
             out.write(json.dumps({"systems": rows, "examples": shown}, ensure_ascii=False) + "\n")
             return

@@ -1,6 +1,6 @@
-"""What the four ``train`` commands share: the options of the training loop, and the options and
-steps of every training run: checking the output before any work, progress on stderr, saving
-the model and reporting its dev score."""
+"""What families of commands share (``with_settings(..., run=...)``): the options and steps of a
+training run (checking the output before any work, progress on stderr, saving the model and
+reporting its dev score), the options of the training loop, and those of a run of a model."""
 
 from __future__ import annotations
 
@@ -74,3 +74,27 @@ class TrainingRun:
         label, metric = score
         value = kept_metrics(model.config.training).get(metric, float("nan"))
         log_to_stderr(self.quiet)(f"saved {self.output} ({label} {value:.4f})")
+
+
+@dataclass(frozen=True)
+class ModelRun:
+    """The options of every command that runs a generator's model (couplet, title), and its start."""
+
+    model: opt.Model = None
+    seed: opt.Seed = 0
+    threads: opt.Threads = 0
+    encoding_errors: opt.EncodingOpt = opt.EncodingErrors.strict
+    output: opt.Output = None
+
+    @property
+    def encoding(self) -> str:
+        return self.encoding_errors.value
+
+    def start(self, command: str) -> None:
+        """Before any input is read or model loaded: torch is there, the seed and threads are valid."""
+        from nlptk import checks
+        from nlptk.cpu import cpu_threads
+
+        need_torch(command)
+        cpu_threads(self.threads)
+        checks.seed(self.seed)
