@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
-from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
@@ -15,16 +14,6 @@ from nlptk.cli.runs import ModelRun, TrainingRun, training_options
 from nlptk.cli.settings import Opt, Settings, with_settings
 from nlptk.errors import NlptkError
 from nlptk.seq2seq.couplet.config import ANSWER_DECODER, CoupletConfig, CoupletTrainOptions
-
-Decoder = Annotated[
-    str, typer.Option(help="beam-N, greedy, ancestral, topk-K, nucleus-P, consistent-… (see nlptk lm sample).")
-]
-
-
-def _load(model: Path | None):
-    from nlptk.seq2seq.couplet.model import CoupletModel
-
-    return CoupletModel.load(model)
 
 
 @couplet_app.command("answer")
@@ -42,7 +31,7 @@ def couplet_answer(
     candidates: Annotated[
         int, typer.Option("-n", "--candidates", help="Distinct second lines per first line (1 to 1000).")
     ] = 1,
-    decoder: Decoder = ANSWER_DECODER,
+    decoder: opt.Decoder = ANSWER_DECODER,
     output_format: opt.FormatOpt = opt.Format.tsv,
 ) -> None:
     """Answer each first line with a second line of the same length (one output line per input line).
@@ -55,6 +44,7 @@ def couplet_answer(
     from nlptk.decode import Decoding
     from nlptk.io import atomic_output, read_lines, resolve_inputs
     from nlptk.seq2seq.couplet.generate import answer_lines, check_answering
+    from nlptk.seq2seq.couplet.model import CoupletModel
 
     decoding = Decoding.parse(decoder)
     check_answering(candidates, run.seed)
@@ -65,7 +55,7 @@ def couplet_answer(
         texts += list(read_lines(resolve_inputs(files), run.encoding))
     if not texts:
         raise NlptkError("no first lines to answer (the input is empty)")
-    couplet = _load(run.model)
+    couplet = CoupletModel.load(run.model)
     answers = answer_lines(couplet, texts, decoding, candidates, run.seed)
     failed = 0
     with atomic_output(run.output) as out:
@@ -127,7 +117,7 @@ def couplet_train(
 def couplet_eval(
     run: ModelRun,
     pairs_file: Annotated[str, typer.Argument(help="Pairs, '上联<TAB>=><TAB>下联' per line (couplet/test.txt).")],
-    decoder: Decoder = ANSWER_DECODER,
+    decoder: opt.Decoder = ANSWER_DECODER,
     examples: Annotated[int, typer.Option(help="Also print this many examples (first line, answer, gold lines).")] = 0,
     report_format: opt.ReportFormatOpt = opt.ReportFormat.text,
 ) -> None:
@@ -138,13 +128,14 @@ def couplet_eval(
     from nlptk.io import atomic_output
     from nlptk.seq2seq.couplet.data import read_pairs
     from nlptk.seq2seq.couplet.evaluation import evaluate_couplets
+    from nlptk.seq2seq.couplet.model import CoupletModel
 
     checks.at_least("examples", examples, 0)
     decoding = Decoding.parse(decoder)
     pairs = read_pairs(pairs_file, run.encoding)
     if not pairs:
         raise NlptkError(f"{pairs_file}: no pairs (the input is empty)")
-    evaluation = evaluate_couplets(_load(run.model), pairs, decoding, run.seed)
+    evaluation = evaluate_couplets(CoupletModel.load(run.model), pairs, decoding, run.seed)
     scores = asdict(evaluation.scores)
     shown = [
         {"first": first, "answer": answer, "references": references}

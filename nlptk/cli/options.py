@@ -77,3 +77,6 @@ class Units(str, Enum):
 
 
 LatinOpt = Annotated[Latin, typer.Option(help="Latin letters and digits: units inside fragments (split) or dropped.")]
+Decoder = Annotated[
+    str, typer.Option(help="beam-N, greedy, ancestral, topk-K, nucleus-P, consistent-… (see nlptk lm sample).")
+]

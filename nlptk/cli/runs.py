@@ -29,29 +29,42 @@ def training_options(items: str, score: str) -> list[Opt]:
 BF16 = Opt("bf16", "bfloat16 autocast (default: on CPUs with native bf16).")
 
 
-@dataclass(frozen=True)
-class TrainingRun:
-    """The options of every train command (``with_settings(..., run=TrainingRun)``), and its steps."""
+@dataclass(frozen=True, kw_only=True)
+class TorchRun:
+    """The options every command that trains or runs a torch model has."""
 
-    output: opt.ModelOutput
-    force: opt.Force = False
-    threads: opt.Threads = 0
     seed: opt.Seed = 0
+    threads: opt.Threads = 0
     encoding_errors: opt.EncodingOpt = opt.EncodingErrors.strict
-    quiet: opt.Quiet = False
 
     @property
     def encoding(self) -> str:
         return self.encoding_errors.value
 
     def start(self, command: str) -> None:
-        """Before any input is read: the model directory may be written, torch is there, the threads are valid."""
+        """Before any input is read or model loaded: torch is there, the seed and threads are valid."""
+        from nlptk import checks
         from nlptk.cpu import cpu_threads
+
+        need_torch(command)
+        cpu_threads(self.threads)
+        checks.seed(self.seed)
+
+
+@dataclass(frozen=True, kw_only=True)
+class TrainingRun(TorchRun):
+    """The options of every train command (``with_settings(..., run=TrainingRun)``), and its steps."""
+
+    output: opt.ModelOutput
+    force: opt.Force = False
+    quiet: opt.Quiet = False
+
+    def start(self, command: str) -> None:
+        """Before any input is read: the model directory may be written (and as :class:`TorchRun`)."""
         from nlptk.io import check_model_output
 
         check_model_output(Path(self.output), self.force)
-        need_torch(command)
-        cpu_threads(self.threads)
+        super().start(command)
 
     def settings(self, settings: Settings, shape: type, options: type, **record: Any) -> tuple[Any, Any]:
         """The model's settings and the training's (seeded, ``record`` kept in its record): built,
@@ -76,25 +89,9 @@ class TrainingRun:
         log_to_stderr(self.quiet)(f"saved {self.output} ({label} {value:.4f})")
 
 
-@dataclass(frozen=True)
-class ModelRun:
-    """The options of every command that runs a generator's model (couplet, title), and its start."""
+@dataclass(frozen=True, kw_only=True)
+class ModelRun(TorchRun):
+    """The options of every command that runs a generator's model (couplet, title)."""
 
     model: opt.Model = None
-    seed: opt.Seed = 0
-    threads: opt.Threads = 0
-    encoding_errors: opt.EncodingOpt = opt.EncodingErrors.strict
     output: opt.Output = None
-
-    @property
-    def encoding(self) -> str:
-        return self.encoding_errors.value
-
-    def start(self, command: str) -> None:
-        """Before any input is read or model loaded: torch is there, the seed and threads are valid."""
-        from nlptk import checks
-        from nlptk.cpu import cpu_threads
-
-        need_torch(command)
-        cpu_threads(self.threads)
-        checks.seed(self.seed)

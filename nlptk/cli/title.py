@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
@@ -15,24 +14,7 @@ from nlptk.cli.settings import Opt, Settings, with_settings
 from nlptk.errors import NlptkError
 from nlptk.seq2seq.title.config import TITLE_DECODER, TITLE_MAX_LEN, TitleConfig, TitleTrainOptions
 
-Decoder = Annotated[
-    str, typer.Option(help="beam-N, greedy, ancestral, topk-K, nucleus-P, consistent-… (see nlptk lm sample).")
-]
 MaxLen = Annotated[int, typer.Option(help="At most this many characters per title.")]
-
-
-def _decoding(decoder: str, max_len: int, seed: int):
-    from nlptk import checks
-    from nlptk.decode import Decoding
-
-    checks.seed(seed)
-    return Decoding.parse(decoder, max_len=max_len)
-
-
-def _load(model: Path | None):
-    from nlptk.seq2seq.title.model import TitleModel
-
-    return TitleModel.load(model)
 
 
 @title_app.command("generate")
@@ -47,7 +29,7 @@ def title_generate(
         Optional[str],  # noqa: UP045
         typer.Option(help="Read JSONL and take the article from this field (e.g. content)."),
     ] = None,
-    decoder: Decoder = TITLE_DECODER,
+    decoder: opt.Decoder = TITLE_DECODER,
     max_len: MaxLen = TITLE_MAX_LEN,
     output_format: opt.FormatOpt = opt.Format.tsv,
     quiet: opt.Quiet = False,
@@ -57,15 +39,17 @@ def title_generate(
     on stderr says how many were. A bad record (empty, not JSON, no such
     field) is reported on stderr (and as an error record in jsonl); the others are still titled."""
     run.start("nlptk title")
+    from nlptk.decode import Decoding
     from nlptk.io import atomic_output
     from nlptk.seq2seq.title.data import read_articles
     from nlptk.seq2seq.title.generate import title_articles
+    from nlptk.seq2seq.title.model import TitleModel
 
-    decoding = _decoding(decoder, max_len, run.seed)
+    decoding = Decoding.parse(decoder, max_len=max_len)
     articles = list(read_articles(inputs or ["-"], field, encoding_errors=run.encoding))
     if not articles:
         raise NlptkError("no articles to title (the input is empty)")
-    writer = _load(run.model)
+    writer = TitleModel.load(run.model)
     titled = title_articles(writer, articles, decoding, run.seed)
     longer = sum(t.truncated for t in titled)
     if longer:
@@ -138,7 +122,7 @@ def title_train(
 def title_eval(
     run: ModelRun,
     data: Annotated[str, typer.Argument(help="Stories with gold titles: JSONL (content, title) or CSL's .tsv.")],
-    decoder: Decoder = TITLE_DECODER,
+    decoder: opt.Decoder = TITLE_DECODER,
     max_len: MaxLen = TITLE_MAX_LEN,
     limit: Annotated[int, typer.Option(help="Score at most this many stories (0: all).")] = 0,
     examples: Annotated[int, typer.Option(help="Also print this many examples (gold, lead, generated).")] = 0,
@@ -147,18 +131,20 @@ def title_eval(
     """Character ROUGE-1/2/L F1 of the generated titles and of the lead baseline (first sentence, 30 characters)."""
     run.start("nlptk title")
     from nlptk import checks
+    from nlptk.decode import Decoding
     from nlptk.io import atomic_output
     from nlptk.seq2seq.title.data import lead, read_examples
     from nlptk.seq2seq.title.evaluation import lead_baseline, score_titles
     from nlptk.seq2seq.title.generate import generate_titles, title_text
+    from nlptk.seq2seq.title.model import TitleModel
 
     checks.at_least("limit", limit, 0)
     checks.at_least("examples", examples, 0)
-    decoding = _decoding(decoder, max_len, run.seed)
+    decoding = Decoding.parse(decoder, max_len=max_len)
     stories = read_examples(data, run.encoding)[: limit or None]
     if not stories:
         raise NlptkError(f"{data}: no stories with content and title")
-    writer = _load(run.model)
+    writer = TitleModel.load(run.model)
     hypotheses = generate_titles(writer, [a.text for a in stories], decoding, run.seed)
     titles = [title_text(writer, h) for h in hypotheses]
     rows = {
