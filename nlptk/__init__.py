@@ -14,38 +14,30 @@ from nlptk.lazy import lazy_getattr
 
 __version__ = "0.1.0"
 
-_API = {
-    "discover_words": "nlptk.newwords",
-    "DiscoveryConfig": "nlptk.newwords",
-    "Word": "nlptk.newwords",
-    "NgramCounter": "nlptk.ngrams",
-    "NgramTable": "nlptk.ngrams",
-    "count_to_table": "nlptk.ngrams",
-    "Lexicon": "nlptk.lexicon",
-    "segment": "nlptk.lexicon",
-    "segment_lines": "nlptk.lexicon",
-    "score_segmentation": "nlptk.evaluate",
-    "UnitCorpus": "nlptk.minent",
-    "MinentConfig": "nlptk.minent",
-    "induce_lexicon": "nlptk.minent",
-    "read_corpus": "nlptk.minent",
-    "induce_templates": "nlptk.minent",
-    "TemplateConfig": "nlptk.minent",
-    "TemplateParser": "nlptk.minent",
-    "CharVocab": "nlptk.text",
-    "fragments": "nlptk.text",
-    "NlptkError": "nlptk.errors",
-    # with the torch extra: the shipped models
-    "load_segmenter": "nlptk.tagging.segmenter",
-    "segment_texts": "nlptk.tagging.segmenter",
-    "CoupletModel": "nlptk.seq2seq.couplet.model",
-    "answer_lines": "nlptk.seq2seq.couplet.generate",
-    "TitleModel": "nlptk.seq2seq.title.model",
-    "Article": "nlptk.seq2seq.title.data",
-    "title_articles": "nlptk.seq2seq.title.generate",
-}
-
-__all__ = sorted(_API)
-
-
-__getattr__ = lazy_getattr(__name__, _API)
+__getattr__, __all__ = lazy_getattr(
+    __name__,
+    {
+        "nlptk.newwords": ["discover_words", "DiscoveryConfig", "Word"],
+        "nlptk.ngrams": ["NgramCounter", "NgramTable", "count_to_table"],
+        "nlptk.lexicon": ["Lexicon", "segment", "segment_lines"],
+        "nlptk.evaluate": ["score_segmentation"],
+        "nlptk.minent": [
+            "UnitCorpus",
+            "MinentConfig",
+            "induce_lexicon",
+            "read_corpus",
+            "induce_templates",
+            "TemplateConfig",
+            "TemplateParser",
+        ],
+        "nlptk.text": ["CharVocab", "fragments"],
+        "nlptk.errors": ["NlptkError"],
+        # with the torch extra: the shipped models
+        "nlptk.tagging.segmenter": ["load_segmenter", "segment_texts"],
+        "nlptk.seq2seq.couplet.model": ["CoupletModel"],
+        "nlptk.seq2seq.couplet.generate": ["answer_lines"],
+        "nlptk.seq2seq.title.model": ["TitleModel"],
+        "nlptk.seq2seq.title.data": ["Article"],
+        "nlptk.seq2seq.title.generate": ["title_articles"],
+    },
+)

@@ -9,25 +9,13 @@ from __future__ import annotations
 
 from nlptk.lazy import lazy_getattr
 
-_API = {
-    "Decoding": "nlptk.decode.decoding",
-    "MAX_CANDIDATES": "nlptk.decode.search",
-    "Hypothesis": "nlptk.decode.search",
-    "StepModel": "nlptk.decode.search",
-    "beam_search": "nlptk.decode.search",
-    "decode": "nlptk.decode.search",
-    "sample": "nlptk.decode.search",
-    "keep_token": "nlptk.decode.filters",
-    "nucleus_mask": "nlptk.decode.filters",
-    "restrict": "nlptk.decode.filters",
-    "top_k_mask": "nlptk.decode.filters",
-    "SelfTerminatingHead": "nlptk.decode.heads",
-    "SoftmaxHead": "nlptk.decode.heads",
-    "non_termination_ratio": "nlptk.decode.metrics",
-    "perplexity": "nlptk.decode.metrics",
-}
-
-__all__ = sorted(_API)
-
-
-__getattr__ = lazy_getattr(__name__, _API)
+__getattr__, __all__ = lazy_getattr(
+    __name__,
+    {
+        "nlptk.decode.decoding": ["Decoding"],
+        "nlptk.decode.search": ["MAX_CANDIDATES", "Hypothesis", "StepModel", "beam_search", "decode", "sample"],
+        "nlptk.decode.filters": ["keep_token", "nucleus_mask", "restrict", "top_k_mask"],
+        "nlptk.decode.heads": ["SelfTerminatingHead", "SoftmaxHead"],
+        "nlptk.decode.metrics": ["non_termination_ratio", "perplexity"],
+    },
+)
