@@ -11,7 +11,7 @@ import shutil
 import signal
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -152,6 +152,17 @@ def small_corpus(lines: int = 3000, seed: int = 3) -> str:
                 parts.append(rng.choice(PUNCT))
         out_lines.append("".join(parts))
     return "\n".join(out_lines) + "\n"
+
+
+@pytest.fixture(scope="module")
+def one_torch_thread() -> Iterator[None]:
+    """torch on one thread for the tests of a module (tiny models: threads only cost)."""
+    import torch
+
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,7 @@ forcing, the copy prior, training, model files and the ``nlptk title`` commands,
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 
@@ -40,12 +40,7 @@ ARTICLES = [s.text for s in STORIES] + ["雪雪雪雪", "大"]
 ENCODERS = [("lstm", True), ("lstm", False), ("conv", True), ("conv", False)]
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread() -> Iterator[None]:
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(threads)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 def small_vocabulary() -> Vocabulary:
