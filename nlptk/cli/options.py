@@ -4,40 +4,28 @@ choices as enums and each shared option as one ``Annotated`` type, so a command 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional, get_args
 
 import typer
 
-
-class Task(str, Enum):
-    seg = "seg"
-    ner = "ner"
-    pos = "pos"
+from nlptk.io import EncodingErrors as EncodingErrorMode
+from nlptk.tagging.data import TASKS
 
 
-class Format(str, Enum):
-    tsv = "tsv"
-    jsonl = "jsonl"
+def choices(name: str, values: Iterable[str]) -> Any:
+    """An option's values as a str enum: typer lists them in the help and refuses others."""
+    return Enum(name, {value: value for value in values}, type=str)
 
 
-class Latin(str, Enum):
-    split = "split"
-    drop = "drop"
-
-
-class EncodingErrors(str, Enum):
-    strict = "strict"
-    replace = "replace"
-    ignore = "ignore"
-
-
-class ReportFormat(str, Enum):
-    """A score report: lines for people, or one JSON object."""
-
-    text = "text"
-    json = "json"
+Task = choices("Task", TASKS)
+Format = choices("Format", ("tsv", "jsonl"))  # records: one per line, or JSON lines
+ReportFormat = choices("ReportFormat", ("text", "json"))  # a score report: lines for people, or one JSON object
+Latin = choices("Latin", ("split", "drop"))
+EncodingErrors = choices("EncodingErrors", get_args(EncodingErrorMode))
+Units = choices("Units", ("words", "compounds"))  # what a discovery lists: words, or compounds and phrases too
 
 
 def check_output_file(value: Path | None) -> Path | None:
@@ -67,13 +55,6 @@ Memory = Annotated[str, typer.Option(help="Memory budget for counting, e.g. 512M
 EncodingOpt = Annotated[
     EncodingErrors, typer.Option("--encoding-errors", help="What to do with invalid UTF-8: stop, replace or ignore.")
 ]
-
-
-class Units(str, Enum):
-    """What a discovery lists: words, or compounds and phrases too (minent lexicon, newwords)."""
-
-    words = "words"
-    compounds = "compounds"
 
 
 LatinOpt = Annotated[Latin, typer.Option(help="Latin letters and digits: units inside fragments (split) or dropped.")]
