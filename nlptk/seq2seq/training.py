@@ -185,8 +185,10 @@ def train(
     data: dict[str, int],
     progress: Progress | None = None,
     log: Callable[[str], None] = print,
-) -> TrainingRecord:
-    """Run :func:`fit`, logging each evaluation; the record of what it did."""
+    earlier: Mapping[str, Any] | None = None,
+) -> Any:
+    """Run :func:`fit`, logging each evaluation; the trained model, with the record of what it did
+    in its ``config.training`` (after ``earlier``: the record of a model it continued from)."""
     started = time.monotonic()
     evaluations: list[Evaluation] = []
     best = None
@@ -195,7 +197,7 @@ def train(
         if evaluation.improved:
             best = evaluation
         evaluations.append(evaluation)
-    return TrainingRecord(
+    record = TrainingRecord(
         minutes=round((time.monotonic() - started) / 60, 1),
         epochs_run=len({e.epoch for e in evaluations}),
         best=best,
@@ -204,6 +206,9 @@ def train(
         data=data,
         extra=dict(options.extra),
     )
+    prior = {"continued_from": dict(earlier)} if earlier is not None else {}
+    task.model.config.training = {**prior, **record.to_dict()}
+    return task.model
 
 
 def _checkpoints(batches: int, options: FitOptions) -> set[int]:

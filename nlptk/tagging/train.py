@@ -73,10 +73,8 @@ def train_tagger(
     body = [p for n, p in model.named_parameters() if not n.startswith("crf.")]
     groups = [{"params": body}, {"params": crf, "lr": options.crf_lr_multiplier}]
     data = {"train": len(train_examples), "dev": len(dev)}
-    record = train(Fit(model, batches, loss, evaluate, groups), options, data, progress, log)
-    earlier = {"continued_from": initial.config.training} if initial is not None else {}
-    model.config.training = {**earlier, **record.to_dict()}
-    return model
+    earlier = initial.config.training if initial is not None else None
+    return train(Fit(model, batches, loss, evaluate, groups), options, data, progress, log, earlier)
 
 
 MAX_RAW_CHARS = 8000

@@ -51,6 +51,4 @@ def train_couplet_model(
         loss=lambda batch: model.loss([a for a, _ in batch], [b for _, b in batch]),
         evaluate=evaluate,
     )
-    record = train(task, options, {"train": len(pairs), "dev": len(dev)}, progress, log)
-    model.config.training = record.to_dict()
-    return model
+    return train(task, options, {"train": len(pairs), "dev": len(dev)}, progress, log)

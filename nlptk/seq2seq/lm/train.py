@@ -45,9 +45,7 @@ def train_language_model(
         return -dev_ppl, {"perplexity": dev_ppl}
 
     task = Fit(model, lambda epoch: length_batches(train_ids, options.batch_size, rng), loss, evaluate)
-    record = train(task, options, {"train": len(train_ids), "dev": len(dev)}, progress, log)
-    model.config.training = record.to_dict()
-    return model
+    return train(task, options, {"train": len(train_ids), "dev": len(dev)}, progress, log)
 
 
 @torch.no_grad()

@@ -61,6 +61,4 @@ def train_title_model(
         loss=lambda batch: model.loss([a.text for a in batch], [a.title for a in batch]),
         evaluate=evaluate,
     )
-    record = train(task, options, {"train": len(stories), "dev": len(dev)}, progress, log)
-    model.config.training = record.to_dict()
-    return model
+    return train(task, options, {"train": len(stories), "dev": len(dev)}, progress, log)
