@@ -17,6 +17,7 @@ from nlptk.decode.decoding import Decoding
 from nlptk.errors import NlptkError
 from nlptk.seq2seq.lm.config import LMConfig, LMTrainOptions
 
+DEFAULT_DECODING = Decoding()  # how lm sample decodes unless told otherwise
 LMModel = Annotated[Path, typer.Option("--model", "-m", help="Model directory written by 'nlptk lm train'.")]
 
 
@@ -110,14 +111,11 @@ def lm_sample(
         Optional[list[str]],  # noqa: UP045
         typer.Argument(help="Contexts, one per line (an empty line: from scratch); - for stdin (default)."),
     ] = None,
-    decoder: Annotated[
-        str,
-        typer.Option(help="greedy, beam-N, ancestral, topk-K, nucleus-P, consistent-topk-K or consistent-nucleus-P."),
-    ] = Decoding().name,
-    max_len: Annotated[int, typer.Option(help="At most this many tokens per continuation.")] = Decoding().max_len,
+    decoder: opt.Decoder = DEFAULT_DECODING.name,
+    max_len: Annotated[int, typer.Option(help="At most this many tokens per continuation.")] = DEFAULT_DECODING.max_len,
     temperature: Annotated[
         float, typer.Option(help="Sampling temperature (0: the most probable token, as greedy; beams ignore it).")
-    ] = Decoding().temperature,
+    ] = DEFAULT_DECODING.temperature,
     samples: Annotated[int, typer.Option("-n", "--samples", help="Continuations per context (1 to 1000).")] = 1,
     output_format: Annotated[
         SampleFormat, typer.Option("--format", help="tsv (one continuation per line; text is the same) or jsonl.")

@@ -59,5 +59,5 @@ EncodingOpt = Annotated[
 
 LatinOpt = Annotated[Latin, typer.Option(help="Latin letters and digits: units inside fragments (split) or dropped.")]
 Decoder = Annotated[
-    str, typer.Option(help="beam-N, greedy, ancestral, topk-K, nucleus-P, consistent-… (see nlptk lm sample).")
+    str, typer.Option(help="greedy, beam-N, ancestral, topk-K, nucleus-P, consistent-topk-K or consistent-nucleus-P.")
 ]
