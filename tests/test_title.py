@@ -261,7 +261,7 @@ def test_copy_prior_chi_marks_the_article_characters() -> None:
     vocab = model.vocab
     texts = [ARTICLES[0], ARTICLES[3], "大大雪", "龘"]
     ids, mask = model.encode_texts(texts, model.config.max_input)
-    chi = model.encode(ids, mask)["chi"]
+    chi = model.encode(ids, mask).chi
     assert chi.shape == (len(texts), len(vocab))
     assert set(chi.unique().tolist()) <= {0.0, 1.0}
     for row, text in enumerate(texts):
@@ -271,7 +271,7 @@ def test_copy_prior_chi_marks_the_article_characters() -> None:
     assert chi[3].sum() == 0
     # only the characters read (the first `limit`) count
     ids, mask = model.encode_texts([ARTICLES[0]], 4)
-    chi = model.encode(ids, mask)["chi"]
+    chi = model.encode(ids, mask).chi
     assert set(chi[0].nonzero().flatten().tolist()) == {vocab.ids[c] for c in ARTICLES[0][:4] if c in vocab.ids}
 
 
@@ -290,7 +290,7 @@ def test_copy_prior_averages_the_scores_with_scaled_chi(encoder: str) -> None:
             plain, _ = model.scores(memory, previous)
         finally:
             model.config.copy_prior = True
-    prior = memory["chi"] * model.prior_log_scale.detach().exp() + model.prior_shift.detach()
+    prior = memory.chi * model.prior_log_scale.detach().exp() + model.prior_shift.detach()
     expected = torch.log_softmax((plain + prior[:, None, :]) / 2, dim=-1)  # (y + s⊗χ + t) / 2
     assert torch.allclose(with_prior, expected, atol=1e-5)
     assert not torch.allclose(with_prior, plain, atol=1e-3)

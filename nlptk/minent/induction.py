@@ -39,8 +39,8 @@ from nlptk.errors import NlptkError
 from nlptk.lexicon import best_paths, best_split
 from nlptk.minent.corpus import IdBuffer, UnitCorpus
 from nlptk.minent.entropy import Entropy, entropy_of
-from nlptk.newwords.hashing import mix
 from nlptk.ngrams.counting import check_memory
+from nlptk.ngrams.hashing import mix
 from nlptk.ngrams.keys import count_runs, run_starts
 from nlptk.ngrams.keyset import KeySet
 

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from nlptk.newwords.config import DiscoveryConfig
-from nlptk.newwords.hashing import row_hash
 from nlptk.ngrams.counting import NgramCounter
+from nlptk.ngrams.hashing import row_hash
 from nlptk.ngrams.keys import KeyLayout
 from nlptk.ngrams.keyset import KeySet
 

@@ -21,8 +21,8 @@ import numpy as np
 
 from nlptk.lexicon import EdgeCounts, JiebaDictionary
 from nlptk.newwords.config import SINGLE_AFFIX, DiscoveryConfig
-from nlptk.newwords.hashing import mix
 from nlptk.ngrams.counting import WindowStore
+from nlptk.ngrams.hashing import mix
 from nlptk.ngrams.keys import KeyLayout, count_runs
 from nlptk.ngrams.keyset import KeySet
 

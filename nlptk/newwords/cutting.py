@@ -12,8 +12,9 @@ import numpy as np
 from nlptk.newwords.cohesion import Cohesive, cohesion_of, members_at
 from nlptk.newwords.compounds import BlockSequences, FrequentPairs, Sequences, SingleParts, adjacent_pieces
 from nlptk.newwords.config import DiscoveryConfig
-from nlptk.newwords.hashing import cut_to_length, long_piece_hash, pair_prefix, row_hash
+from nlptk.newwords.hashing import cut_to_length, long_piece_hash, pair_prefix
 from nlptk.ngrams.counting import NgramCounter, WindowStore, blocks_in_flight
+from nlptk.ngrams.hashing import row_hash
 from nlptk.ngrams.keys import MAX_ORDER, KeyLayout
 from nlptk.parallel import ordered_map
 from nlptk.progress import Progress

@@ -25,8 +25,9 @@ from nlptk.newwords.cohesion import Cohesive, cohesion_of, cohesive_ngrams, freq
 from nlptk.newwords.compounds import FrequentPairs, SingleParts, compound_sides, unit_cohesion
 from nlptk.newwords.config import DiscoveryConfig, Word
 from nlptk.newwords.cutting import Pieces, cut_and_count
-from nlptk.newwords.hashing import long_piece_hash, pair_prefix, row_hash
+from nlptk.newwords.hashing import long_piece_hash, pair_prefix
 from nlptk.ngrams.counting import NgramCounter, WindowStore, chunk_bytes_for
+from nlptk.ngrams.hashing import row_hash
 from nlptk.ngrams.keys import KeyLayout, count_runs
 from nlptk.parallel import ordered_map
 from nlptk.progress import NoProgress, Progress

@@ -16,6 +16,7 @@ and each step feeds one character to the LSTM with its cached state.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, fields
 
 import torch
 from torch import nn
@@ -24,6 +25,21 @@ from nlptk.seq2seq.layers import GatedConvBlock
 from nlptk.seq2seq.model_dir import SavedModel
 from nlptk.seq2seq.title.config import TitleConfig
 from nlptk.seq2seq.vocab import EOS_ID, UNK_ID, Vocabulary
+
+
+@dataclass(frozen=True)
+class TitleMemory:
+    """The decoder's view of a batch of encoded articles."""
+
+    ids: torch.Tensor  # (B, S) character ids of the article
+    states: torch.Tensor  # (B, S, D) encoder states
+    mask: torch.Tensor  # (B, S) real positions
+    pooled: torch.Tensor  # (B, D) max-pool of the states
+    chi: torch.Tensor  # (B, V) 1 for the characters present in the article (the copy prior's input)
+
+    def select(self, rows: torch.Tensor) -> TitleMemory:
+        """The memory of ``rows`` of the batch (repeats allowed)."""
+        return TitleMemory(*(getattr(self, f.name)[rows] for f in fields(self)))
 
 
 class TitleModel(nn.Module, SavedModel):
@@ -64,7 +80,7 @@ class TitleModel(nn.Module, SavedModel):
             mask[i, : len(row)] = True
         return ids, mask
 
-    def encode(self, ids: torch.Tensor, mask: torch.Tensor) -> dict[str, torch.Tensor]:
+    def encode(self, ids: torch.Tensor, mask: torch.Tensor) -> TitleMemory:
         """The decoder's view of the articles: encoder states, their mask, their max-pool and χ."""
         x = self.dropout(self.embedding(ids))
         if self.config.encoder == "lstm":
@@ -82,26 +98,26 @@ class TitleModel(nn.Module, SavedModel):
         chi = torch.zeros((len(ids), len(self.vocab)))
         chi.scatter_(1, ids, mask.float())
         chi[:, EOS_ID] = chi[:, UNK_ID] = 0
-        return {"ids": ids, "states": states, "mask": mask, "pooled": pooled, "chi": chi}
+        return TitleMemory(ids, states, mask, pooled, chi)
 
-    def scores(self, memory: dict[str, torch.Tensor], previous: torch.Tensor, state=None):
+    def scores(self, memory: TitleMemory, previous: torch.Tensor, state=None):
         """Log-probabilities (B, T, V) of the characters after ``previous`` (B, T), and the LSTM state."""
         hidden, state = self.decoder(self.dropout(self.embedding(previous)), state)
         # Multiplicative attention: softmax over article positions of (h W) · s.
-        weights = torch.einsum("btd,bsd->bts", self.attend(hidden), memory["states"]) / self.config.encoder_size**0.5
-        weights = weights.masked_fill(~memory["mask"][:, None, :], float("-inf")).softmax(dim=-1)
-        context = torch.einsum("bts,bsd->btd", weights, memory["states"])
-        pooled = memory["pooled"][:, None, :].expand(-1, hidden.shape[1], -1)
+        weights = torch.einsum("btd,bsd->bts", self.attend(hidden), memory.states) / self.config.encoder_size**0.5
+        weights = weights.masked_fill(~memory.mask[:, None, :], float("-inf")).softmax(dim=-1)
+        context = torch.einsum("bts,bsd->btd", weights, memory.states)
+        pooled = memory.pooled[:, None, :].expand(-1, hidden.shape[1], -1)
         mixed = torch.relu(self.mix(self.dropout(torch.cat([hidden, context, pooled], dim=-1))))
         logits = self.output(self.dropout(mixed))
         if self.config.copy_prior:
-            prior = memory["chi"] * self.prior_log_scale.exp() + self.prior_shift
+            prior = memory.chi * self.prior_log_scale.exp() + self.prior_shift
             logits = (logits + prior[:, None, :]) / 2
         if not self.config.copy_attention:
             return torch.log_softmax(logits.float(), dim=-1), state
         # p = g·softmax(scores) + (1 − g)·(attention weights summed per article character).
         keep = torch.sigmoid(self.copy_gate(torch.cat([hidden, context], dim=-1)).float())
-        sources = memory["ids"][:, None, :].expand(-1, hidden.shape[1], -1)
+        sources = memory.ids[:, None, :].expand(-1, hidden.shape[1], -1)
         copied = torch.zeros_like(logits, dtype=torch.float32).scatter_add_(2, sources, weights.float())
         probs = keep * torch.softmax(logits.float(), dim=-1) + (1 - keep) * copied
         return torch.log(probs.clamp(min=1e-30)), state
@@ -129,7 +145,7 @@ class TitleDecoder:
 
     def select(self, state, rows: torch.Tensor):
         memory, recurrent = state
-        memory = {name: value[rows] for name, value in memory.items()}
+        memory = memory.select(rows)
         if recurrent is not None:
             recurrent = tuple(part[:, rows] for part in recurrent)
         return memory, recurrent
