@@ -107,6 +107,12 @@ def out(result: subprocess.CompletedProcess[bytes]) -> str:
     return result.stdout.decode("utf-8")
 
 
+def jsonl_records(result: Any) -> list[dict]:
+    """The JSON lines a successful in-process (typer ``CliRunner``) run printed."""
+    assert result.exit_code == 0, result.output
+    return [json.loads(line) for line in result.stdout.splitlines()]
+
+
 def random_chinese(chars: int, seed: int, alphabet: int = 2500, punct_rate: float = 0.08) -> str:
     rng = random.Random(seed)
     han = [chr(0x4E00 + i) for i in range(alphabet)]

@@ -13,7 +13,7 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from conftest import FILE_DAMAGES, assert_stored_exactly, damaged_copy, edit_config, one_line_error  # noqa: E402
+from conftest import FILE_DAMAGES, assert_stored_exactly, damaged_copy, edit_config, jsonl_records, one_line_error  # noqa: E402
 from conftest import invoke as invoke_process  # noqa: E402
 from typer.testing import CliRunner  # noqa: E402
 
@@ -449,22 +449,9 @@ def test_cli_default_command_answers(trained_dir: Path) -> None:
 
 
 def test_cli_answer_jsonl_with_candidates(trained_dir: Path) -> None:
-    result = invoke(
-        "couplet",
-        "answer",
-        "-m",
-        trained_dir,
-        "-n",
-        "2",
-        "--format",
-        "jsonl",
-        "--threads",
-        "1",
-        "晚风摇树树还挺",
-        "山高水长",
-    )
-    assert result.exit_code == 0, result.output
-    records = [json.loads(line) for line in result.stdout.splitlines()]
+    args = ["-m", trained_dir, "-n", "2", "--format", "jsonl", "--threads", "1"]
+    result = invoke("couplet", "answer", *args, "晚风摇树树还挺", "山高水长")
+    records = jsonl_records(result)
     assert [r["line"] for r in records] == [1, 2]
     assert [r["first"] for r in records] == ["晚风摇树树还挺", "山高水长"]
     for record, (_, gold) in zip(records, [PAIRS[0], PAIRS[2]], strict=True):

@@ -12,7 +12,7 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from conftest import FILE_DAMAGES, assert_stored_exactly, damaged_copy, edit_config, one_line_error  # noqa: E402
+from conftest import FILE_DAMAGES, assert_stored_exactly, damaged_copy, edit_config, jsonl_records, one_line_error  # noqa: E402
 from conftest import invoke as invoke_process  # noqa: E402
 from typer.testing import CliRunner  # noqa: E402
 
@@ -441,22 +441,9 @@ def test_cli_titles_plain_lines_from_a_file(trained_dir: Path, tmp_path: Path) -
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines() == [s.title for s in STORIES]
     # --max-len cuts the titles
-    result = invoke(
-        "title",
-        articles,
-        "-m",
-        trained_dir,
-        "--max-len",
-        "3",
-        "--decoder",
-        "greedy",
-        "--threads",
-        "1",
-        "--format",
-        "jsonl",
-    )
-    assert result.exit_code == 0, result.output
-    records = [json.loads(line) for line in result.stdout.splitlines()]
+    args = ["-m", trained_dir, "--max-len", "3", "--decoder", "greedy", "--threads", "1", "--format", "jsonl"]
+    result = invoke("title", articles, *args)
+    records = jsonl_records(result)
     assert [r["title"] for r in records] == [s.title[:2] for s in STORIES]  # ended at the limit: 2 characters
     assert all(r["terminated"] for r in records)
 
