@@ -193,37 +193,32 @@ def test_huge_or_negative_seed_is_a_usage_error_before_loading(name: str, files:
     usage_error(invoke(*command(name, files), "--seed", seed), "--seed")
 
 
+OUT_OF_RANGE = {  # command: (option, value), each refused before any model is loaded
+    "lm degeneration": [("--batch-size", "0"), ("--context", "0"), ("--limit", "-1"), ("--max-len", "0")],
+    "lm sample": [("--max-len", "0"), ("--temperature", "-1"), ("--samples", "0")],
+    "couplet": [("--candidates", "0")],
+    "couplet eval": [("--examples", "-1")],
+    "title": [("--max-len", "0")],
+    "title eval": [("--limit", "-1")],
+}
+
+
 @pytest.mark.parametrize(
-    ("name", "option", "value"),
-    [
-        ("lm degeneration", "--batch-size", "0"),
-        ("lm degeneration", "--context", "0"),
-        ("lm degeneration", "--limit", "-1"),
-        ("lm degeneration", "--max-len", "0"),
-        ("lm sample", "--max-len", "0"),
-        ("lm sample", "--temperature", "-1"),
-        ("lm sample", "--samples", "0"),
-        ("couplet", "--candidates", "0"),
-        ("couplet eval", "--examples", "-1"),
-        ("title", "--max-len", "0"),
-        ("title eval", "--limit", "-1"),
-    ],
+    ("name", "option", "value"), [(name, *case) for name, cases in OUT_OF_RANGE.items() for case in cases]
 )
 def test_out_of_range_values_are_usage_errors_before_loading(name: str, option: str, value: str, files: Files) -> None:
     usage_error(invoke(*command(name, files), option, value), option)
 
 
+TRAINER_OUT_OF_RANGE = {  # trainer: (option, value), each refused before any training
+    "lm": [("--epochs", "0"), ("--dropout", "1"), ("--lr", "0")],
+    "couplet": [("--batch-size", "0"), ("--dilations", "1,0")],
+    "title": [("--max-input", "0"), ("--eval-every", "0")],
+}
+
+
 @pytest.mark.parametrize(
-    ("kind", "option", "value"),
-    [
-        ("lm", "--epochs", "0"),
-        ("lm", "--dropout", "1"),
-        ("lm", "--lr", "0"),
-        ("couplet", "--batch-size", "0"),
-        ("couplet", "--dilations", "1,0"),
-        ("title", "--max-input", "0"),
-        ("title", "--eval-every", "0"),
-    ],
+    ("kind", "option", "value"), [(kind, *case) for kind, cases in TRAINER_OUT_OF_RANGE.items() for case in cases]
 )
 def test_trainer_out_of_range_values_are_usage_errors(
     kind: str, option: str, value: str, files: Files, tmp_path: Path
