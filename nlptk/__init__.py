@@ -33,7 +33,7 @@ __getattr__, __all__ = lazy_getattr(
         "nlptk.text": ["CharVocab", "fragments"],
         "nlptk.errors": ["NlptkError"],
         # with the torch extra: the shipped models
-        "nlptk.tagging.segmenter": ["load_segmenter", "segment_texts"],
+        "nlptk.tagging.segmenter": ["Segmenter", "load_segmenter", "segment_texts"],
         "nlptk.seq2seq.couplet.model": ["CoupletModel"],
         "nlptk.seq2seq.couplet.generate": ["answer_lines"],
         "nlptk.seq2seq.title.model": ["TitleModel"],

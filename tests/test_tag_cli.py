@@ -294,3 +294,32 @@ def test_tag_commands_share_the_option_vocabulary(tmp_path: Path) -> None:
     assert all(option in train_help for option in ("--seed", "--force", "--quiet", "-o, --output"))
     user_dict = " ".join(invoke("segment", "--help").stdout.decode().split())
     assert "leftmost" in user_dict and "longest" in user_dict
+
+
+COARSE = ["我们 在 北京大学 学习 人工智能", "北京大学 的 学生 喜欢 机器学习", "人工智能 改变 世界"]
+FINE = ["我们 在 北京 大学 学习 人工 智能", "北京 大学 的 学生 喜欢 机器 学习", "人工 智能 改变 世界"]
+
+
+def test_two_standards_from_the_command_line(tmp_path: Path) -> None:
+    coarse, fine = tmp_path / "coarse.txt", tmp_path / "fine.txt"
+    coarse.write_text("\n".join(COARSE) + "\n", encoding="utf-8")
+    fine.write_text("\n".join(FINE) + "\n", encoding="utf-8")
+    model = tmp_path / "model"
+    specs = [f"coarse={coarse}", f"fine={fine}"]
+    result = invoke("tag", "train", *specs, "--dev", specs[0], "--dev", specs[1], "-o", model, *TRAIN)
+    assert result.returncode == 0, result.stderr
+    config = json.loads((model / "config.json").read_text(encoding="utf-8"))
+    assert config["standards"] == ["coarse", "fine"]
+    assert kept_metrics(config["training"])["f1_fine"] == 1.0
+    text = "".join(COARSE[0].split()).encode("utf-8") + b"\n"
+    for standard, gold in (("coarse", COARSE[0]), ("fine", FINE[0])):
+        segmented = invoke("segment", "-m", model, "--standard", standard, "--threads", "1", stdin=text)
+        assert segmented.stdout.decode("utf-8") == gold + "\n"
+    usage_error(invoke("segment", "-m", model, "--standard", "ctb", stdin=text), "--standard", "coarse, fine")
+    usage_error(invoke("tag", "train", specs[0], str(fine), "--dev", str(fine), "-o", tmp_path / "m2"), "NAME=FILE")
+    usage_error(invoke("tag", "train", *specs, "--dev", f"ctb={fine}", "-o", tmp_path / "m3", *TRAIN), "--dev", "ctb")
+    assert not (tmp_path / "m2").exists() and not (tmp_path / "m3").exists()
+
+
+def test_a_standard_the_shipped_model_does_not_know_is_a_usage_error() -> None:
+    usage_error(invoke("segment", "--standard", "nope", stdin="今天\n".encode()), "--standard", "one of: pku")

@@ -12,7 +12,7 @@ import pytest
 
 torch = pytest.importorskip("torch")
 
-from nlptk.errors import NlptkError  # noqa: E402
+from nlptk.errors import NlptkError, OptionError  # noqa: E402
 from nlptk.seq2seq.training import kept_metrics  # noqa: E402
 from nlptk.tagging.config import TaggerShape, TrainOptions  # noqa: E402
 from nlptk.tagging.crf import CRF  # noqa: E402
@@ -350,3 +350,42 @@ def test_chunking_refuses_a_zero_length_instead_of_looping() -> None:
         chunk_example(example, 0)
     with pytest.raises(OptionError, match="max_len"):
         chunk_text("北京大学" * 100, 0)
+
+
+def standard_examples(sentences: list[str], standard: int) -> list[Example]:
+    return [Example("".join(s.split()), tuple(word_tags(len(w) for w in s.split())), standard) for s in sentences]
+
+
+# Standard "coarse" keeps compounds whole, "fine" splits them, on the same texts.
+COARSE = ["我们 在 北京大学 学习 人工智能", "北京大学 的 学生 喜欢 机器学习", "人工智能 改变 世界"]
+FINE = ["我们 在 北京 大学 学习 人工 智能", "北京 大学 的 学生 喜欢 机器 学习", "人工 智能 改变 世界"]
+
+
+def test_two_standards_segment_the_same_text_as_their_data_does() -> None:
+    from nlptk.tagging.segmenter import segment_texts
+
+    examples = standard_examples(COARSE, 0) + standard_examples(FINE, 1)
+    shape = TaggerShape(dim=32, char_dim=16, bigram_dim=8, dilations=[1, 2], dropout=0.0, standards=["coarse", "fine"])
+    options = TrainOptions(epochs=80, patience=80, batch_chars=200, lr=1e-2, min_char_count=1, min_bigram_count=1)
+    model = train_tagger("seg", examples, examples, shape, options, log=lambda _: None)
+    texts = ["".join(s.split()) for s in COARSE]
+    assert [" ".join(w) for w in segment_texts(model, texts, standard="coarse")] == COARSE
+    assert [" ".join(w) for w in segment_texts(model, texts, standard="fine")] == FINE
+    scores = model.config.training["best"]["metrics"]
+    assert scores["f1_coarse"] == scores["f1_fine"] == scores["f1"] == 1.0  # each standard scored by itself
+    with pytest.raises(OptionError, match="'ctb' is not one this model knows \\(one of: coarse, fine\\)"):
+        model.standard_index("ctb")
+
+
+def test_standard_sampling_keeps_a_small_corpus_in_every_epoch() -> None:
+    import random
+
+    from nlptk.tagging.train import _sample_standards
+
+    big = standard_examples(["甲 乙"] * 900, 0)
+    small = standard_examples(["丙 丁"] * 9, 1)
+    drawn = _sample_standards(big + small, 0.5, random.Random(0))
+    shares = [sum(e.standard == s for e in drawn) for s in (0, 1)]
+    assert sum(shares) == len(big + small)
+    assert shares[1] == round(909 * 3 / 33)  # √9 / (√900 + √9) of the epoch, not 1%
+    assert _sample_standards(big, 0.5, random.Random(0)) == big  # one standard: the pieces as they are

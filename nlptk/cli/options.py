@@ -12,6 +12,7 @@ from typing import Annotated, Any, Optional, get_args
 import typer
 
 from nlptk.io import EncodingErrors as EncodingErrorMode
+from nlptk.tagging.config import STANDARDS
 from nlptk.tagging.data import TASKS
 
 
@@ -60,4 +61,12 @@ EncodingOpt = Annotated[
 LatinOpt = Annotated[Latin, typer.Option(help="Latin letters and digits: units inside fragments (split) or dropped.")]
 Decoder = Annotated[
     str, typer.Option(help="greedy, beam-N, ancestral, topk-K, nucleus-P, consistent-topk-K or consistent-nucleus-P.")
+]
+Standard = Annotated[
+    str,
+    typer.Option(
+        help="The segmentation standard to follow (one the model knows): "
+        + "; ".join(f"{name}: {what}" for name, what in STANDARDS.items())
+        + "."
+    ),
 ]

@@ -12,6 +12,7 @@ import typer
 from nlptk.cli import options as opt
 from nlptk.cli.common import app, evaluate_app, need_torch
 from nlptk.errors import NlptkError
+from nlptk.tagging.config import DEFAULT_STANDARD
 
 USER_DICT_HELP = (
     "Words to keep whole, one per line (jieba format 'word [freq [tag]]'; only the word counts; model only)."
@@ -28,6 +29,7 @@ def segment(
     ] = None,
     model: opt.Model = None,
     user_dict: Annotated[Optional[Path], typer.Option(help=USER_DICT_HELP)] = None,  # noqa: UP045
+    standard: opt.Standard = DEFAULT_STANDARD,
     threads: opt.Threads = 0,
     encoding_errors: opt.EncodingOpt = opt.EncodingErrors.strict,
     output: opt.Output = None,
@@ -54,8 +56,10 @@ def segment(
 
         cpu_threads(threads)
         tagger = load_segmenter(model)
+        tagger.standard_index(standard)  # an unknown standard fails before any input is read
         extra = UserDict.load(user_dict) if user_dict else None
-        segmented = segment_stream(tagger, read_chunks(sources, encoding_errors=encoding_errors.value), extra)
+        chunks = read_chunks(sources, encoding_errors=encoding_errors.value)
+        segmented = segment_stream(tagger, chunks, extra, standard)
     with atomic_output(output) as out:
         for text in segmented:
             out.write(text)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Optional
 
@@ -14,7 +15,7 @@ from nlptk.cli.common import need_torch, tag_app
 from nlptk.cli.runs import TrainingRun
 from nlptk.cli.settings import Opt, Settings, with_settings
 from nlptk.errors import OptionError
-from nlptk.tagging.config import TaggerShape, TrainOptions
+from nlptk.tagging.config import DEFAULT_STANDARD, TaggerShape, TrainOptions
 
 if TYPE_CHECKING:
     from nlptk.tagging.model import Tagger
@@ -54,7 +55,13 @@ TAGGER_TRAINING = [
 @tag_app.command("train")
 @with_settings((TaggerShape, TAGGER_SHAPE), (TrainOptions, TAGGER_TRAINING), run=TrainingRun)
 def tag_train(
-    train: Annotated[list[str], typer.Argument(help="Training files (a file given twice counts twice).")],
+    train: Annotated[
+        list[str],
+        typer.Argument(
+            help="Training files (a file given twice counts twice); NAME=FILE for each file of a model of several"
+            " segmentation standards (pku=… ctb=…; --dev likewise)."
+        ),
+    ],
     settings: Settings,
     run: TrainingRun,
     dev: Annotated[
@@ -78,7 +85,7 @@ def tag_train(
 ) -> None:
     """Train a tagger; keeps the weights with the best dev F1 and records data, settings and scores."""
     run.start("nlptk tag")
-    from nlptk.tagging.data import read_examples, split_holdout
+    from nlptk.tagging.data import read_standard_examples, split_holdout, standard_names
     from nlptk.tagging.model import Tagger
     from nlptk.tagging.train import train_tagger
 
@@ -86,7 +93,8 @@ def tag_train(
         raise OptionError("dev", "give --dev FILE, or --holdout N training sentences to hold out as dev")
     if holdout < 0:
         raise OptionError("holdout", f"must be at least 0, not {holdout}")
-    shape = settings.build(TaggerShape)  # every option is checked before any input is read
+    standards = standard_names(task.value, train)
+    shape = settings.build(TaggerShape, standards=standards)  # every option is checked before any input is read
     extra = {"train_files": train, "dev_files": dev or f"{holdout} held-out training sentences"}
     if init_from is not None:
         extra["init_from"] = str(init_from)
@@ -94,9 +102,9 @@ def tag_train(
         TrainOptions, seed=run.seed, threads=run.threads, pretrain_chars=pretrain_chars or [], extra=extra
     )
     initial = Tagger.load(init_from) if init_from is not None else None
-    examples = read_examples(task.value, train, run.encoding)
+    examples = read_standard_examples(task.value, train, standards, run.encoding)
     if dev:
-        dev_examples = read_examples(task.value, dev, run.encoding)
+        dev_examples = read_standard_examples(task.value, dev, standards, run.encoding)
     else:
         examples, dev_examples = split_holdout(examples, holdout, run.seed)
     run.train(
@@ -112,11 +120,12 @@ def tag_eval(
         Optional[Path],  # noqa: UP045
         typer.Option(help="Segmentation: training word list for OOV recall."),
     ] = None,
+    standard: opt.Standard = DEFAULT_STANDARD,
     output_format: opt.ReportFormatOpt = opt.ReportFormat.text,
     threads: opt.Threads = 0,
     encoding_errors: opt.EncodingOpt = opt.EncodingErrors.strict,
 ) -> None:
-    """Score a model: segmentation P/R/F1 and OOV recall, entity-level F1, or POS F1 and accuracy."""
+    """Score a model: segmentation P/R/F1 and OOV recall (by --standard), entity-level F1, or POS F1 and accuracy."""
     need_torch("nlptk tag")
     from nlptk.cpu import cpu_threads
     from nlptk.evaluate import load_word_list
@@ -126,7 +135,8 @@ def tag_eval(
 
     cpu_threads(threads)
     tagger = Tagger.load(model)
-    examples = read_examples(tagger.config.task, data, encoding_errors.value)
+    index = tagger.standard_index(standard) if tagger.config.task == "seg" else 0
+    examples = [replace(e, standard=index) for e in read_examples(tagger.config.task, data, encoding_errors.value)]
     known = load_word_list(str(training_words), encoding_errors.value) if training_words else None
     scores = evaluate_tagger(tagger, examples, known)
     if output_format == opt.ReportFormat.json:
@@ -139,6 +149,7 @@ def tag_eval(
 def tag_predict(
     inputs: Annotated[Optional[list[str]], typer.Argument(help="Text files, globs, or - (default).")] = None,  # noqa: UP045
     model: opt.Model = None,
+    standard: opt.Standard = DEFAULT_STANDARD,
     threads: opt.Threads = 0,
     encoding_errors: opt.EncodingOpt = opt.EncodingErrors.strict,
     output: opt.Output = None,
@@ -155,7 +166,8 @@ def tag_predict(
     tagger = Tagger.load(model)
     sources = resolve_inputs(inputs or ["-"])
     if tagger.config.task == "seg":
-        tagged = segment_stream(tagger, read_chunks(sources, encoding_errors=encoding_errors.value))
+        tagger.standard_index(standard)  # an unknown standard fails before any input is read
+        tagged = segment_stream(tagger, read_chunks(sources, encoding_errors=encoding_errors.value), None, standard)
     else:
         tagged = _tagged_lines(tagger, read_lines(sources, encoding_errors.value))
     with atomic_output(output) as out:

@@ -5,10 +5,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from nlptk import checks
-from nlptk.checks import at_least, fraction, one_of, positive_float
+from nlptk.checks import at_least, between, fraction, one_of, positive_float
 from nlptk.errors import OptionError
 from nlptk.seq2seq.options import FitOptions
 from nlptk.tagging.data import TASKS
+
+DEFAULT_STANDARD = "pku"  # the segmentation standard of a model trained without names, and the default
+STANDARDS = {  # the segmentation standards we have data for, and what each is like
+    "pku": "People's Daily / PKU (SIGHAN-2005), news: the default",
+    "ctb": "Penn Chinese Treebank 6: 的 and aspect markers (了 着 过) are words of their own",
+    "sxu": "SIGHAN-2008 Shanxi University, news",
+    "udc": "Universal Dependencies Chinese: splits finer than PKU",
+    "wtb": "Weibo Treebank: social media",
+    "zx": "the novel 诛仙 (SIGHAN-style, fiction)",
+    "weibo": "NLPCC-2016 Weibo: social media, keeps more together",
+}
 
 
 @dataclass(kw_only=True)
@@ -25,12 +36,17 @@ class TaggerShape:
     dictionary: str = ""  # "jieba" (or a word list path): flag dictionary-word positions as features
     dictionary_tags: list[str] = field(default_factory=list)  # extra flags for words with these tag prefixes
     lstm_dim: int = 0  # hidden size of an optional BiLSTM after the convolutions
+    standard_dim: int = 16  # size of the standard's embedding, for a model of several standards
+    standards: list[str] = field(default_factory=list)  # the segmentation standards it knows, by name
 
     def __post_init__(self) -> None:
         for name in ("char_dim", "dim", "kernel", "max_len"):
             at_least(name, getattr(self, name), 1)
         for name in ("bigram_dim", "lstm_dim"):
             at_least(name, getattr(self, name), 0)
+        at_least("standard_dim", self.standard_dim, 1)
+        if len(set(self.standards)) != len(self.standards) or not all(self.standards):
+            raise OptionError("standards", f"must be distinct names, not {self.standards}")
         if self.kernel % 2 == 0:
             raise OptionError("kernel", f"must be odd (the convolutions keep the length), not {self.kernel}")
         self.dilations = checks.whole_numbers("dilations", self.dilations)
@@ -70,6 +86,7 @@ class TrainOptions(FitOptions):
     pretrain_min_count: int = 5  # characters this frequent in that text join the vocabulary
     threads: int = 0  # torch threads (0: every CPU)
     entity_folds: int = 0  # flag training entities; each of this many folds sees only the others' (0: off)
+    standard_sampling: float = 0.5  # each standard's share of an epoch ∝ its size to this power (0: equal)
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -78,5 +95,6 @@ class TrainOptions(FitOptions):
         positive_float("crf_lr_multiplier", self.crf_lr_multiplier)
         checks.threads(self.threads)
         at_least("entity_folds", self.entity_folds, 0)
+        between("standard_sampling", self.standard_sampling, 0, 1)
         if self.entity_folds == 1:
             raise OptionError("entity_folds", "must be 0 (off) or at least 2, not 1")

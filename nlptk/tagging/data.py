@@ -8,12 +8,14 @@
 
 from __future__ import annotations
 
+import os
 import random
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, replace
 
 from nlptk.checks import at_least, between, one_of
-from nlptk.errors import NlptkError
+from nlptk.errors import NlptkError, OptionError
 from nlptk.io import EncodingErrors, read_lines, resolve_inputs
 from nlptk.tagging.schemes import split_tag, word_tags
 
@@ -31,6 +33,7 @@ PREFIXES = frozenset("OBIMES")
 class Example:
     text: str
     tags: tuple[str, ...]
+    standard: int = 0  # the segmentation standard it follows (an index into the model's standards)
 
 
 class _FormatError(Exception):
@@ -101,6 +104,43 @@ def _conllu(lines: Iterable[str]) -> Iterator[Example]:
         yield Example("".join(words), tuple(word_tags((len(w) for w in words), (f[3] for f in rows))))
 
 
+STANDARD_NAME = re.compile(r"[a-z][a-z0-9_]*")
+
+
+def standard_names(task: str, specs: Sequence[str]) -> list[str]:
+    """The segmentation standards of training files given as ``NAME=FILE`` (in order, each once),
+    or none when every file is plain (a model of one standard)."""
+    named = [name for name, _ in map(_standard_spec, specs) if name is not None]
+    if named and len(named) != len(specs):
+        raise OptionError("train", "either every file is NAME=FILE (several standards) or none is")
+    if named and task != "seg":
+        raise OptionError("task", "only segmentation models know several standards (NAME=FILE)")
+    return list(dict.fromkeys(named))
+
+
+def read_standard_examples(
+    task: str, specs: Sequence[str], standards: Sequence[str], encoding_errors: EncodingErrors = "strict"
+) -> list[Example]:
+    """The examples of ``specs`` (``NAME=FILE`` of one of ``standards``, or plain files when there are
+    none), each with the index of its standard."""
+    examples: list[Example] = []
+    for name, path in map(_standard_spec, specs):
+        if (name is None) != (not standards) or (name is not None and name not in standards):
+            known = ", ".join(standards) or "none: plain files"
+            raise OptionError("dev", f"{name or path!r} is not of a standard of the training files ({known})")
+        index = standards.index(name) if name is not None else 0
+        examples += [replace(e, standard=index) for e in read_examples(task, [path], encoding_errors)]
+    return examples
+
+
+def _standard_spec(spec: str) -> tuple[str | None, str]:
+    """``(name, path)`` of ``NAME=FILE``; ``(None, spec)`` of a plain file (or a path with = in it)."""
+    name, sep, path = spec.partition("=")
+    if sep and STANDARD_NAME.fullmatch(name) and not os.path.exists(spec):
+        return name, path
+    return None, spec
+
+
 def split_holdout(examples: list[Example], size: int, seed: int) -> tuple[list[Example], list[Example]]:
     """``size`` examples drawn at random (by ``seed``) as dev; the rest, in order, for training."""
     between("holdout", size, 1, len(examples) - 1)
@@ -121,7 +161,7 @@ def chunk_example(example: Example, max_len: int) -> list[Example]:
         boundaries = [i for i in range(start + 1, limit + 1) if split_tag(tags[i])[0] in {"B", "S", "O"}]
         after_punct = [i for i in boundaries if text[i - 1] in SENTENCE_END]
         cut = (after_punct or boundaries or [limit])[-1]
-        out.append(Example(text[start:cut], tags[start:cut]))
+        out.append(replace(example, text=text[start:cut], tags=tags[start:cut]))
         start = cut
-    out.append(Example(text[start:], tags[start:]))
+    out.append(replace(example, text=text[start:], tags=tags[start:]))
     return out

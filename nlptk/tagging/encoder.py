@@ -25,11 +25,16 @@ class ConvEncoder(nn.Module):
         dropout: float = 0.1,
         word_dim: int = 0,
         lstm_dim: int = 0,
+        standards: int = 0,
+        standard_dim: int = 0,
     ) -> None:
         super().__init__()
         self.chars = nn.Embedding(num_chars, char_dim, padding_idx=0)
         self.bigrams = nn.Embedding(num_bigrams, bigram_dim, padding_idx=0) if bigram_dim else None
-        self.project = nn.Linear(char_dim + 2 * bigram_dim + word_dim, dim)
+        # The segmentation standard as an input: one learned vector per standard, at every position.
+        self.standards = nn.Embedding(standards, standard_dim) if standards > 1 else None
+        extra = standard_dim if self.standards is not None else 0
+        self.project = nn.Linear(char_dim + 2 * bigram_dim + word_dim + extra, dim)
         self.blocks = nn.ModuleList(GatedConvBlock(dim, kernel, d, dropout) for d in dilations)
         self.dropout = nn.Dropout(dropout)
         # Optional BiLSTM over the convolution output (its width replaces ``dim`` as output size).
@@ -46,12 +51,17 @@ class ConvEncoder(nn.Module):
         right: torch.Tensor,
         mask: torch.Tensor,
         words: torch.Tensor | None = None,
+        standards: torch.Tensor | None = None,
     ) -> torch.Tensor:
+        """``standards`` (B,): the standard of each row, for an encoder that knows several."""
         parts = [self.chars(chars)]
         if self.bigrams is not None:
             parts += [self.bigrams(left), self.bigrams(right)]
         if words is not None:
             parts.append(words)
+        if self.standards is not None:
+            rows = standards if standards is not None else torch.zeros(len(chars), dtype=torch.long)
+            parts.append(self.standards(rows)[:, None, :].expand(-1, chars.shape[1], -1))
         # The blocks may run in bfloat16 (inference on CPUs with bf16 units); the output is float32.
         dtype = self.blocks[0].conv.weight.dtype if len(self.blocks) else torch.float32
         maskf = mask.unsqueeze(1).to(dtype)

@@ -36,6 +36,7 @@ class Batch:
     right: np.ndarray
     lengths: np.ndarray
     words: np.ndarray | None = None
+    standards: np.ndarray | None = None  # (B,) the segmentation standard of each text (its index)
 
     @property
     def mask(self) -> np.ndarray:
@@ -107,11 +108,14 @@ class Featurizer:
         padded = np.concatenate(([0], ids, [0])).astype(np.uint64)
         return (padded[:-1] << BIGRAM_SHIFT) | padded[1:]
 
-    def encode(self, texts: Sequence[str], entities: DictionaryMatcher | None = None) -> Batch:
+    def encode(
+        self, texts: Sequence[str], entities: DictionaryMatcher | None = None, standards: Sequence[int] | int = 0
+    ) -> Batch:
         """Padded ids of ``texts`` (each non-empty), computed for the whole batch at once.
 
         ``entities`` replaces the model's own entity list (training flags each fold's texts
-        with the entities of the other folds only).
+        with the entities of the other folds only); ``standards``: each text's standard, or one
+        for all.
         """
         lengths = np.array([len(t) for t in texts], dtype=np.int64)
         width = int(lengths.max()) if len(texts) else 0
@@ -137,7 +141,8 @@ class Featurizer:
             text = "".join(texts)
             words = np.zeros((len(texts), width, self.word_dim), dtype=np.float32)
             words[rows, offsets] = np.concatenate([m.flags(text, starts) for m in matchers], axis=1)
-        return Batch(chars, left, right, lengths, words)
+        rows_standard = np.broadcast_to(np.asarray(standards, dtype=np.int64), (len(texts),)).copy()
+        return Batch(chars, left, right, lengths, words, rows_standard)
 
 
 class DictionaryMatcher:

@@ -17,8 +17,9 @@ from torch import nn
 
 from nlptk.checks import at_least
 from nlptk.cpu import bf16_is_fast
+from nlptk.errors import OptionError
 from nlptk.seq2seq.model_dir import SavedModel, expand_state
-from nlptk.tagging.config import TaggerConfig
+from nlptk.tagging.config import DEFAULT_STANDARD, TaggerConfig
 from nlptk.tagging.crf import CRF
 from nlptk.tagging.encoder import ConvEncoder
 from nlptk.tagging.features import Batch, DictionaryMatcher, Featurizer
@@ -51,23 +52,39 @@ class Tagger(nn.Module, SavedModel):
             config.dropout,
             word_dim=featurizer.word_dim,
             lstm_dim=config.lstm_dim,
+            standards=len(config.standards),
+            standard_dim=config.standard_dim,
         )
         self.output = nn.Linear(self.encoder.output_dim, len(config.tags))
         self.crf = CRF(*self.scheme.constraint_arrays())
 
+    def standard_index(self, name: str | None) -> int:
+        """The index of the segmentation standard ``name`` among those the model knows (None: its
+        first, the default); a model trained without names knows one, :data:`DEFAULT_STANDARD`."""
+        known = self.config.standards or [DEFAULT_STANDARD]
+        if name is None:
+            return 0
+        if name not in known:
+            raise OptionError("standard", f"{name!r} is not one this model knows (one of: {', '.join(known)})")
+        return known.index(name)
+
     def emissions(self, batch: Batch) -> tuple[torch.Tensor, torch.Tensor]:
         mask = torch.from_numpy(batch.mask)
         words = None if batch.words is None else torch.from_numpy(batch.words)
-        hidden = self.encoder(
-            torch.from_numpy(batch.chars), torch.from_numpy(batch.left), torch.from_numpy(batch.right), mask, words
-        )
-        return self.output(hidden), mask
+        standards = None if batch.standards is None else torch.from_numpy(batch.standards)
+        chars, left, right = (torch.from_numpy(a) for a in (batch.chars, batch.left, batch.right))
+        return self.output(self.encoder(chars, left, right, mask, words, standards)), mask
 
     def loss(
-        self, texts: Sequence[str], tags: Sequence[Sequence[str]], entities: DictionaryMatcher | None = None
+        self,
+        texts: Sequence[str],
+        tags: Sequence[Sequence[str]],
+        entities: DictionaryMatcher | None = None,
+        standards: Sequence[int] | int = 0,
     ) -> torch.Tensor:
-        """Mean CRF negative log-likelihood; ``entities`` replaces the flagged entity list."""
-        batch = self.featurizer.encode(texts, entities)
+        """Mean CRF negative log-likelihood; ``entities`` replaces the flagged entity list;
+        ``standards``: the standard of each text (or one for all)."""
+        batch = self.featurizer.encode(texts, entities, standards)
         emissions, mask = self.emissions(batch)
         gold = np.zeros(batch.chars.shape, dtype=np.int64)
         index = {t: i for i, t in enumerate(self.config.tags)}
@@ -75,14 +92,15 @@ class Tagger(nn.Module, SavedModel):
             gold[row, : len(seq)] = [index[t] for t in seq]
         return self.crf.nll(emissions, torch.from_numpy(gold), mask)
 
-    def predict(self, texts: Sequence[str], bias: Bias | None = None) -> list[list[str]]:
+    def predict(self, texts: Sequence[str], bias: Bias | None = None, standard: int = 0) -> list[list[str]]:
         """The tags of every character of each text (see :meth:`predict_ids`)."""
         names = self.config.tags
-        return [[names[t] for t in ids.tolist()] for ids in self.predict_ids(texts, bias)]
+        return [[names[t] for t in ids.tolist()] for ids in self.predict_ids(texts, bias, standard)]
 
     @torch.inference_mode()
-    def predict_ids(self, texts: Sequence[str], bias: Bias | None = None) -> list[np.ndarray]:
-        """The tag ids of every character of each text (empty texts get none).
+    def predict_ids(self, texts: Sequence[str], bias: Bias | None = None, standard: int = 0) -> list[np.ndarray]:
+        """The tag ids of every character of each text (empty texts get none), by the standard of
+        index ``standard`` (:meth:`standard_index`).
 
         Texts longer than ``max_len`` are cut after sentence punctuation (or, failing that, every
         ``max_len`` characters) and tagged piece by piece. ``bias(piece)`` may return a
@@ -96,12 +114,14 @@ class Tagger(nn.Module, SavedModel):
                 owners.append(i)
         biases = [bias(piece) for piece in pieces] if bias is not None else None
         results: list[list[np.ndarray]] = [[] for _ in texts]
-        for owner, tags in zip(owners, self.tag_pieces(pieces, biases), strict=True):
+        for owner, tags in zip(owners, self.tag_pieces(pieces, biases, standard), strict=True):
             results[owner].append(tags)
         return [r[0] if len(r) == 1 else np.concatenate(r or [np.zeros(0, np.int64)]) for r in results]
 
     @torch.inference_mode()
-    def tag_pieces(self, pieces: Sequence[str], biases: Sequence[np.ndarray | None] | None = None) -> list[np.ndarray]:
+    def tag_pieces(
+        self, pieces: Sequence[str], biases: Sequence[np.ndarray | None] | None = None, standard: int = 0
+    ) -> list[np.ndarray]:
         """The tag ids of each piece, tagged whole in batches of similar lengths; ``biases[i]``
         (len, tags) is added to the emission scores of piece i before Viterbi."""
         order = sorted(range(len(pieces)), key=lambda i: len(pieces[i]))
@@ -115,15 +135,15 @@ class Tagger(nn.Module, SavedModel):
                 end += 1
             chosen = [order[i] for i in range(start, end)]
             chosen_biases = [biases[i] for i in chosen] if biases is not None else None
-            for i, tags in zip(chosen, self._tag([pieces[i] for i in chosen], chosen_biases), strict=True):
+            for i, tags in zip(chosen, self._tag([pieces[i] for i in chosen], chosen_biases, standard), strict=True):
                 tagged[i] = tags
             start = end
         return tagged
 
-    def _tag(self, texts: list[str], biases: list[np.ndarray | None] | None) -> list[np.ndarray]:
+    def _tag(self, texts: list[str], biases: list[np.ndarray | None] | None, standard: int) -> list[np.ndarray]:
         if not any(texts):
             return [np.zeros(0, np.int64) for _ in texts]
-        batch = self.featurizer.encode(texts)
+        batch = self.featurizer.encode(texts, standards=standard)
         emissions, mask = self.emissions(batch)
         if biases is not None and any(b is not None for b in biases):
             extra = np.zeros(emissions.shape, dtype=np.float32)

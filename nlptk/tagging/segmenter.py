@@ -24,6 +24,7 @@ import numpy as np
 
 from nlptk.errors import NlptkError
 from nlptk.lexicon import Lexicon
+from nlptk.tagging.config import DEFAULT_STANDARD
 from nlptk.tagging.crf import FORBIDDEN
 from nlptk.tagging.data import SENTENCE_END
 from nlptk.tagging.model import Tagger, chunk_text
@@ -115,25 +116,58 @@ def _latin_words(text: str) -> np.ndarray:
     return inside
 
 
-def segment_texts(model: Tagger, lines: Iterable[str], user_dict: UserDict | None = None) -> Iterator[list[str]]:
-    """Words of each line."""
-    for line in segment_lines(model, lines, user_dict):
+class Segmenter:
+    """The model segmenter for Python users: ``nlptk.Segmenter(standard="ctb").cut(text)``, what
+    ``nlptk segment --standard ctb`` does (``model``: another model directory; ``user_dict``:
+    words to keep whole, as ``--user-dict``)."""
+
+    def __init__(
+        self,
+        standard: str = DEFAULT_STANDARD,
+        model: str | os.PathLike[str] | None = None,
+        user_dict: Iterable[str] | None = None,
+    ) -> None:
+        self.model = load_segmenter(model)
+        self.model.standard_index(standard)  # a standard the model does not know fails here
+        self.standard = standard
+        self.user_dict = UserDict(user_dict) if user_dict is not None else None
+
+    def cut(self, text: str) -> list[str]:
+        """The words of ``text`` (one line)."""
+        return next(self.cut_lines([text]))
+
+    def cut_lines(self, lines: Iterable[str]) -> Iterator[list[str]]:
+        """The words of each line, in batches."""
+        return segment_texts(self.model, lines, self.user_dict, self.standard)
+
+
+def segment_texts(
+    model: Tagger, lines: Iterable[str], user_dict: UserDict | None = None, standard: str | None = None
+) -> Iterator[list[str]]:
+    """Words of each line, by the segmentation ``standard`` (a name the model knows; None: its first)."""
+    for line in segment_lines(model, lines, user_dict, standard):
         yield line.split(" ") if line else []
 
 
-def segment_lines(model: Tagger, lines: Iterable[str], user_dict: UserDict | None = None) -> Iterator[str]:
+def segment_lines(
+    model: Tagger, lines: Iterable[str], user_dict: UserDict | None = None, standard: str | None = None
+) -> Iterator[str]:
     """Each line's words joined by single spaces."""
-    for text in segment_stream(model, (line + "\n" for line in lines), user_dict):
+    for text in segment_stream(model, (line + "\n" for line in lines), user_dict, standard):
         yield from text.split("\n")[:-1]
 
 
-def segment_stream(model: Tagger, chunks: Iterable[str], user_dict: UserDict | None = None) -> Iterator[str]:
+def segment_stream(
+    model: Tagger, chunks: Iterable[str], user_dict: UserDict | None = None, standard: str | None = None
+) -> Iterator[str]:
     """Segmented text of text ``chunks`` that may cut lines anywhere: words joined by spaces,
     one output line per input line (an unterminated last line gets a newline)."""
+    index = model.standard_index(standard)  # an unknown name fails before any input is read
     line_has_words = False
     for pieces in _batches(bounded_pieces(chunks)):
         out: list[str] = []
-        for (_, ends_line), words in zip(pieces, _segment_batch(model, [p for p, _ in pieces], user_dict), strict=True):
+        segmented = _segment_batch(model, [p for p, _ in pieces], user_dict, index)
+        for (_, ends_line), words in zip(pieces, segmented, strict=True):
             if words:
                 out.append(" " + words if line_has_words else words)
                 line_has_words = True
@@ -210,7 +244,7 @@ def _model_pieces(run: str, allowed: np.ndarray, max_len: int) -> list[int]:
     return cuts
 
 
-def _segment_batch(model: Tagger, texts: list[str], user_dict: UserDict | None) -> list[str]:
+def _segment_batch(model: Tagger, texts: list[str], user_dict: UserDict | None, standard: int) -> list[str]:
     """Each text's words joined by spaces, laid out with numpy: a space after every word but the last."""
     runs_per_text = [text.split() for text in texts]
     runs = [run for text_runs in runs_per_text for run in text_runs]
@@ -227,7 +261,7 @@ def _segment_batch(model: Tagger, texts: list[str], user_dict: UserDict | None) 
             biases.append(penalties[allowed[start:end]])
     word_end = np.zeros(len(model.scheme.tags), dtype=bool)
     word_end[[model.scheme.index("E"), model.scheme.index("S")]] = True
-    ends = word_end[np.concatenate(model.tag_pieces(pieces, biases))]
+    ends = word_end[np.concatenate(model.tag_pieces(pieces, biases, standard))]
     chars = codepoints("".join(runs))
     run_ends = np.cumsum([len(r) for r in runs]) - 1
     ends[run_ends] = True

@@ -56,14 +56,16 @@ def train_tagger(
 
     def batches(epoch: int) -> list[tuple[int, list[Example]]]:
         rng = random.Random(options.seed + epoch)
-        found = [(f, b) for f, pieces in enumerate(fold_pieces) for b in _batches(pieces, options.batch_chars, rng)]
+        epoch_pieces = [_sample_standards(p, options.standard_sampling, rng) for p in fold_pieces]
+        found = [(f, b) for f, pieces in enumerate(epoch_pieces) for b in _batches(pieces, options.batch_chars, rng)]
         if len(fold_pieces) > 1:
             rng.shuffle(found)  # each batch comes from one fold; the folds' batches interleave
         return found
 
     def loss(batch: tuple[int, list[Example]]) -> torch.Tensor:
         fold, examples = batch
-        return model.loss([e.text for e in examples], [e.tags for e in examples], fold_entities[fold])
+        texts, tags, standards = [e.text for e in examples], [e.tags for e in examples], [e.standard for e in examples]
+        return model.loss(texts, tags, fold_entities[fold], standards)
 
     def evaluate() -> tuple[float, dict[str, float]]:
         scores = evaluate_tagger(model, dev)
@@ -166,6 +168,24 @@ def _pretrain_char_embeddings(model: Tagger, paths: Sequence[str], raw_chars: li
         table[torch.from_numpy(ids.astype(np.int64))] = torch.from_numpy(vectors) * scale
 
 
+def _sample_standards(pieces: list[Example], power: float, rng: random.Random) -> list[Example]:
+    """An epoch's pieces when they follow several standards: as many in all, each standard's share
+    proportional to its size to ``power`` (so a corpus of a thousand lines is not drowned by one
+    of forty thousand), drawn without replacement where a standard has enough, with it where not."""
+    by_standard: dict[int, list[Example]] = {}
+    for piece in pieces:
+        by_standard.setdefault(piece.standard, []).append(piece)
+    if len(by_standard) < 2:
+        return pieces
+    weights = {s: len(p) ** power for s, p in by_standard.items()}
+    total = sum(weights.values())
+    drawn: list[Example] = []
+    for standard, own in sorted(by_standard.items()):
+        want = max(1, round(len(pieces) * weights[standard] / total))
+        drawn += rng.sample(own, want) if want <= len(own) else own + rng.choices(own, k=want - len(own))
+    return drawn
+
+
 def _batches(pieces: Sequence[Example], batch_chars: int, rng: random.Random) -> list[list[Example]]:
     """Shuffled batches of similar-length examples with about ``batch_chars`` characters each."""
     order = list(range(len(pieces)))
@@ -193,14 +213,10 @@ def evaluate_tagger(model: Tagger, examples: Sequence[Example], training_words: 
     Segmentation models are scored as ``nlptk segment`` runs them (:mod:`nlptk.tagging.segmenter`).
     """
     task = model.config.task
+    if task == "seg" and len(model.config.standards) > 1:
+        return _by_standard(model, examples, training_words)
     if task == "seg":
-        gold_lines = [" ".join(e.text[s:t] for s, t, _ in spans(e.tags)) for e in examples]
-        pred_lines = [" ".join(words) for words in segment_texts(model, [e.text for e in examples])]
-        score = score_segmentation(gold_lines, pred_lines, training_words)
-        result = {"precision": score.precision, "recall": score.recall, "f1": score.f1}
-        if score.oov_recall is not None:
-            result["oov_recall"] = score.oov_recall
-        return result
+        return _segmentation_scores(model, examples, training_words, None)
     predicted = model.predict([e.text for e in examples])
     gold_spans = [spans(e.tags) for e in examples]
     pred_spans = [spans(p) for p in predicted]
@@ -211,4 +227,32 @@ def evaluate_tagger(model: Tagger, examples: Sequence[Example], training_words: 
         result["seg_f1"] = words.f1
         # Accuracy: the share of gold words found with the right boundaries and tag.
         result["accuracy"] = typed.recall
+    return result
+
+
+def _by_standard(model: Tagger, examples: Sequence[Example], training_words: set[str] | None) -> dict:
+    """Segmentation scores of each standard's examples by that standard (``f1_ctb``, …) and their
+    mean over the standards (``f1``, the score training keeps the best of)."""
+    result: dict[str, float] = {}
+    for index, name in enumerate(model.config.standards):
+        own = [e for e in examples if e.standard == index]
+        if own:
+            scores = _segmentation_scores(model, own, training_words, name)
+            result.update({f"{k}_{name}": v for k, v in scores.items()})
+    for key in ("precision", "recall", "f1"):
+        values = [v for k, v in result.items() if k.startswith(key + "_")]
+        result[key] = sum(values) / len(values)
+    return result
+
+
+def _segmentation_scores(
+    model: Tagger, examples: Sequence[Example], training_words: set[str] | None, standard: str | None
+) -> dict[str, float]:
+    """P/R/F1 (and OOV recall) of segmenting ``examples`` as ``nlptk segment --standard`` does."""
+    gold_lines = [" ".join(e.text[s:t] for s, t, _ in spans(e.tags)) for e in examples]
+    pred_lines = [" ".join(words) for words in segment_texts(model, [e.text for e in examples], None, standard)]
+    score = score_segmentation(gold_lines, pred_lines, training_words)
+    result = {"precision": score.precision, "recall": score.recall, "f1": score.f1}
+    if score.oov_recall is not None:
+        result["oov_recall"] = score.oov_recall
     return result
