@@ -29,6 +29,7 @@ TAGGER_SHAPE = [
     Opt("dropout", "Dropout rate."),
     Opt("max_len", "Longer sentences are cut into pieces of at most this many characters."),
     Opt("lstm_dim", "Hidden size of a BiLSTM after the convolutions (0: none)."),
+    Opt("standard_dim", "Size of the standard's embedding (for NAME=FILE training files of several standards)."),
     Opt("dictionary", "Flag where words of this dictionary ('jieba' or a word list) begin/continue/end."),
     Opt(
         "dictionary_tags", "Also flag, per group, dictionary words whose tag starts with one of these (e.g. nr,ns,nt)."
@@ -43,6 +44,7 @@ TAGGER_TRAINING = [
     Opt("patience", "Stop after this many evaluations without a better dev F1."),
     Opt("max_minutes", "Stop training after this many minutes (0: no limit)."),
     Opt("evaluations_per_epoch", "Dev evaluations per epoch.", name="evaluations"),
+    Opt("standard_sampling", "Each standard's share of an epoch goes with its size to this power (0: equal)."),
     Opt("average", "Also average the weights of every dev evaluation; the average is kept if it scores better."),
     Opt(
         "entity_folds",
