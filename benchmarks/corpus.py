@@ -57,6 +57,11 @@ def _pku_test_raw() -> list[str]:
         return [line.rstrip("\r\n") for line in handle]
 
 
+def _pku_sample() -> list[str]:
+    with open(DATA / "cws" / "pku" / "pku_training_random10pct.utf8", encoding="utf-8-sig") as handle:
+        return [line.rstrip("\r\n") for line in handle]
+
+
 def build(name: str) -> Path:
     """The path of corpus ``name``, building it on first use."""
     need_data()
@@ -72,6 +77,8 @@ def build(name: str) -> Path:
         lines = _title_content()
     elif name == "reviews":
         lines = _reviews()
+    elif name == "pku_dev":  # the dev set of the segmentation recipes: the PKU training sample's last 500 lines
+        lines = _pku_sample()[-500:]
     else:
         raise SystemExit(f"unknown corpus {name}")
     tmp = path.with_suffix(".tmp")
