@@ -44,7 +44,7 @@ def main() -> None:
         with open(f"{path}/config.json", encoding="utf-8") as handle:
             config = json.load(handle)
         head = f"self-terminating head, ε={config['epsilon']}" if config["head"] == "st" else "softmax head"
-        epochs = len(config["training"]["history"])
+        epochs = config["training"]["epochs_run"]
         print(
             f"{name}: {config['cell']} {config['layers']}x{config['hidden']}, {head}, "
             f"valid perplexity {perplexity(path):.2f}, trained {config['training']['minutes']} min ({epochs} epochs)"
