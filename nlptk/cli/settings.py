@@ -14,14 +14,15 @@ import inspect
 import typing
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from enum import Enum
 from typing import Annotated, Any, Optional, TypeVar
 
 import typer
 
+from nlptk.cli.options import choices
 from nlptk.errors import OptionError
 
 Command = TypeVar("Command", bound=Callable[..., Any])
+KEYWORD = inspect.Parameter.KEYWORD_ONLY
 
 
 @dataclass(frozen=True)
@@ -102,9 +103,6 @@ def with_settings(*groups: tuple[type, Sequence[Opt]], run: type | None = None) 
     return decorate
 
 
-KEYWORD = inspect.Parameter.KEYWORD_ONLY
-
-
 def _shared_parameters(run: type) -> list[inspect.Parameter]:
     """The fields of the dataclass ``run`` as command parameters (their annotations are typer options)."""
     hints = typing.get_type_hints(run, include_extras=True)
@@ -123,8 +121,8 @@ def _option(config: type, option: Opt, kind: Any) -> tuple[Any, Any, Callable[[A
     """The annotation and default of the option for a field of type ``kind``, and how to read its value."""
     default = default_of(config, option.field)
     if option.choices:
-        choices = Enum(option.flag, {value: value for value in option.choices}, type=str)  # type: ignore[misc]
-        return Annotated[choices, typer.Option(option.flag, help=option.help)], choices(default), lambda v: v.value
+        values = choices(option.flag, option.choices)
+        return Annotated[values, typer.Option(option.flag, help=option.help)], values(default), lambda v: v.value
     if typing.get_origin(kind) is list:
         item = typing.get_args(kind)[0]
         text = ",".join(str(value) for value in default)
