@@ -78,6 +78,7 @@ class TrainOptions(FitOptions):
     lr: float = 3e-3
     clip: float = 5.0
     lr_decay: float = 0.9
+    bf16: bool | None = False  # float32, as before the one loop (bf16 autocast diverged in a seven-standard run)
     batch_chars: int = 16000
     crf_lr_multiplier: float = 100.0  # transitions need a much larger learning rate than the body
     min_char_count: int = 2

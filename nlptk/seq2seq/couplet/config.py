@@ -58,6 +58,7 @@ class CoupletTrainOptions(FitOptions):
     epochs: int = 30
     patience: int = 4
     anneal: float = 0.5
+    bf16: bool | None = False  # float32, as the shipped model was trained
     batch_size: int = 64  # pairs, of similar length
     min_count: int = 2  # rarer characters become <unk>
     dev_limit: int = 0  # score at most this many dev pairs per evaluation (0: all)
