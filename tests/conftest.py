@@ -209,13 +209,9 @@ FILE_DAMAGES: dict[str, Callable[[Path], object]] = {
 
 def assert_stored_exactly(model: Any, tmp_path: Path) -> None:
     """A loaded model saved and loaded again has exactly its weights (the compact form is stable)."""
+    import torch
+
     model.save(tmp_path / "again")
     again = type(model).load(tmp_path / "again")
     for name, value in model.state_dict().items():
-        assert torch_equal(value, again.state_dict()[name]), name
-
-
-def torch_equal(a: Any, b: Any) -> bool:
-    import torch
-
-    return bool(torch.equal(a, b))
+        assert torch.equal(value, again.state_dict()[name]), name

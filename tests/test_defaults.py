@@ -10,6 +10,7 @@ import pytest
 import typer
 
 from nlptk.cli import app
+from nlptk.cli.settings import default_of
 from nlptk.decode.decoding import Decoding
 from nlptk.seq2seq.couplet.config import ANSWER_DECODER, CoupletConfig, CoupletTrainOptions
 from nlptk.seq2seq.lm.config import LMConfig, LMTrainOptions
@@ -35,14 +36,11 @@ def _command(path: tuple[str, ...]) -> typer.core.TyperCommand:
     return command
 
 
-def _field_default(configs: list[type], name: str) -> object:
-    for config in configs:
-        for found in dataclasses.fields(config):
-            if found.name == name:
-                if found.default_factory is not dataclasses.MISSING:
-                    return found.default_factory()
-                return found.default
-    raise AssertionError(f"no library setting {name}")
+def _default(configs: list[type], name: str) -> object:
+    """The library's default of setting ``name``, from the first of ``configs`` that has it."""
+    config = next((c for c in configs if name in {f.name for f in dataclasses.fields(c)}), None)
+    assert config is not None, f"no library setting {name}"
+    return default_of(config, name)
 
 
 def _as_setting(value: object, like: object) -> object:
@@ -63,7 +61,7 @@ def test_trainer_options_default_to_the_library_settings(path: tuple[str, ...]) 
         if param.name in NOT_SETTINGS or param.name is None:
             continue
         field = renamed.get(param.name, param.name)
-        expected = _field_default(configs, field)
+        expected = _default(configs, field)
         assert _as_setting(param.default, expected) == expected, f"{' '.join(path)} --{param.name}"
         checked += 1
     assert checked >= 8  # the shape and the training loop's settings, at least

@@ -113,12 +113,6 @@ def need_torch(what: str) -> None:
         raise NlptkError(f"{what} needs torch: pip install 'nlptk[torch]'")
 
 
-def positive(name: str, value: int) -> int:
-    if value < 1:
-        raise OptionError(name, f"must be at least 1, not {value}")
-    return value
-
-
 def floats(name: str, text: str) -> tuple[float, ...]:
     try:
         values = tuple(float(part) for part in text.split(",") if part.strip())
@@ -127,10 +121,6 @@ def floats(name: str, text: str) -> tuple[float, ...]:
     if not values:
         raise OptionError(name, "needs at least one number")
     return values
-
-
-def fmt(value: float) -> str:
-    return "nan" if math.isnan(value) else f"{value:.3f}"
 
 
 def finite(value: float) -> float | None:

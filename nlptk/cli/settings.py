@@ -18,8 +18,8 @@ from typing import Annotated, Any, Optional, TypeVar
 
 import typer
 
+from nlptk.cli.common import floats
 from nlptk.cli.options import choices
-from nlptk.errors import OptionError
 
 Command = TypeVar("Command", bound=Callable[..., Any])
 KEYWORD = inspect.Parameter.KEYWORD_ONLY
@@ -146,11 +146,8 @@ def _list_reader(flag: str, item: type) -> Callable[[str], list[Any]]:
 
     def read(text: str) -> list[Any]:
         parts = [part.strip() for part in text.split(",") if part.strip()]
-        if item is str:
+        if item is str or not parts:
             return parts
-        try:
-            return [float(part) for part in parts]
-        except ValueError:
-            raise OptionError(flag, "takes comma-separated numbers, e.g. 2,4,6") from None
+        return list(floats(flag, text))
 
     return read
