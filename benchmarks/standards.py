@@ -20,8 +20,8 @@ from measure import nlptk, score_pku
 
 from nlptk.cpu import cpu_threads
 from nlptk.tagging.data import read_examples
+from nlptk.tagging.evaluation import evaluate_tagger
 from nlptk.tagging.segmenter import load_segmenter
-from nlptk.tagging.train import evaluate_tagger
 
 CWS = DATA / "cws"
 DEV = {

@@ -1,8 +1,17 @@
-"""What the CPU offers torch: its threads, and whether bfloat16 arithmetic is native."""
+"""Whether torch is installed, and what the CPU offers it: its threads, and whether bfloat16 arithmetic is native."""
 
 from __future__ import annotations
 
+import importlib.util
 from functools import lru_cache
+
+
+def torch_installed() -> bool:
+    """Whether torch can be imported (the torch extra is installed)."""
+    try:
+        return importlib.util.find_spec("torch") is not None
+    except ValueError:  # sys.modules["torch"] is None: imports of torch are blocked
+        return False
 
 
 @lru_cache(maxsize=1)

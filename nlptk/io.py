@@ -33,7 +33,7 @@ EncodingErrors = Literal["strict", "replace", "ignore"]
 STDIN = "-"
 DEFAULT_CHUNK_BYTES = 8 << 20
 # The files of a model directory (see nlptk.seq2seq.model_dir); a directory holding anything else is not one.
-MODEL_FILES = frozenset({"config.json", "weights.pt"})
+MODEL_FILES = frozenset({"config.json", "weights.npz", "weights.pt"})  # weights.pt: the older format
 # First bytes of the compressed formats read transparently, and the reader of each.
 _COMPRESSED: dict[bytes, tuple[str, Callable[[IO[bytes]], IO[bytes]]]] = {
     b"\x1f\x8b": ("gzip", lambda raw: gzip.GzipFile(fileobj=raw, mode="rb")),

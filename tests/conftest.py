@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import io
 import json
 import os
@@ -21,6 +22,7 @@ REPO = Path(__file__).resolve().parents[1]
 DATA = REPO.parent / "shared" / "data"
 PUNCT = "，。、！？"
 needs_data = pytest.mark.skipif(not DATA.is_dir(), reason="needs ../shared/data (the development data sets)")
+needs_torch = pytest.mark.skipif(importlib.util.find_spec("torch") is None, reason="trains a model: needs torch")
 
 
 def run_nlptk(
@@ -195,15 +197,22 @@ def damaged_copy(model_dir: Path, tmp_path: Path, damage: Callable[[Path], objec
     return copy
 
 
+def _legacy(model_dir: Path, weights: bytes) -> None:
+    """Replace the weights with a file of the older torch format holding ``weights``."""
+    (model_dir / "weights.npz").unlink()
+    (model_dir / "weights.pt").write_bytes(weights)
+
+
 # Damage to the files of any model directory; a loader must turn each into one NlptkError.
 FILE_DAMAGES: dict[str, Callable[[Path], object]] = {
     "not json": lambda d: (d / "config.json").write_text("{not json", encoding="utf-8"),
     "json list": lambda d: (d / "config.json").write_text("[]", encoding="utf-8"),
     "json string": lambda d: (d / "config.json").write_text('"a string"', encoding="utf-8"),  # AttributeError
-    "no weights": lambda d: (d / "weights.pt").unlink(),
-    "truncated weights": lambda d: (d / "weights.pt").write_bytes((d / "weights.pt").read_bytes()[:200]),
-    "garbage weights": lambda d: (d / "weights.pt").write_bytes(b"not a torch file"),  # pickle.UnpicklingError
-    "empty weights": lambda d: (d / "weights.pt").write_bytes(b""),  # EOFError
+    "no weights": lambda d: (d / "weights.npz").unlink(),
+    "truncated weights": lambda d: (d / "weights.npz").write_bytes((d / "weights.npz").read_bytes()[:200]),
+    "garbage weights": lambda d: (d / "weights.npz").write_bytes(b"not a numpy file"),
+    "empty weights": lambda d: (d / "weights.npz").write_bytes(b""),  # EOFError
+    "legacy garbage weights": lambda d: _legacy(d, b"not a torch file"),  # pickle.UnpicklingError
 }
 
 

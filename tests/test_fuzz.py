@@ -68,7 +68,7 @@ def _inputs(tmp: Path, rng: random.Random) -> list[Path]:
     (tmp / "adir").mkdir()
     (tmp / "junkmodel").mkdir()
     (tmp / "junkmodel" / "config.json").write_text('{"format": 3}')
-    (tmp / "junkmodel" / "weights.pt").write_bytes(b"not torch")
+    (tmp / "junkmodel" / "weights.npz").write_bytes(b"not numpy")
     return [*paths, tmp / "adir", tmp / "missing.txt"]
 
 

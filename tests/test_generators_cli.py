@@ -147,13 +147,13 @@ def test_trainer_replaces_a_model_directory_only_with_force(kind: str, files: Fi
     result = invoke(*train_args(kind, files, output))
     assert result.returncode == 0, result.stderr
     first = snapshot(output)
-    assert set(first) == {"config.json", "weights.pt"}
+    assert set(first) == {"config.json", "weights.npz"}
     usage_error(invoke(*train_args(kind, files, output)), "--output", "--force")
     assert snapshot(output) == first
     result = invoke(*train_args(kind, files, output), "--seed", "1", "--force")
     assert result.returncode == 0, result.stderr
-    assert set(snapshot(output)) == {"config.json", "weights.pt"}
-    assert snapshot(output)["weights.pt"] != first["weights.pt"]  # another seed: new weights
+    assert set(snapshot(output)) == {"config.json", "weights.npz"}
+    assert snapshot(output)["weights.npz"] != first["weights.npz"]  # another seed: new weights
 
 
 # --- 2-4. bad option values: usage errors before any model is loaded ---------------------------------------------

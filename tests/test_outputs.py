@@ -78,7 +78,7 @@ def _current_umask() -> int:
 def _model_dir(path: Path) -> Path:
     path.mkdir()
     (path / "config.json").write_text(json.dumps({"format": "nlptk-test"}))
-    (path / "weights.pt").write_bytes(b"w")
+    (path / "weights.npz").write_bytes(b"w")
     return path
 
 
@@ -126,7 +126,7 @@ def test_a_model_is_replaced_only_with_force(tmp_path: Path) -> None:
     with atomic_directory(target, force=True) as tmp:
         (tmp / "config.json").write_text(json.dumps({"format": "nlptk-test", "new": True}))
     assert json.loads((target / "config.json").read_text())["new"] is True
-    assert not (target / "weights.pt").exists()
+    assert not (target / "weights.npz").exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["m"]
 
 

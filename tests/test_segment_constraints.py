@@ -6,9 +6,6 @@ import random
 from pathlib import Path
 
 import pytest
-
-pytest.importorskip("torch")
-
 from conftest import DATA, needs_data, run_nlptk
 
 from nlptk.tagging.segmenter import (

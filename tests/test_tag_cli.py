@@ -8,12 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-
-pytest.importorskip("torch")
-
-from conftest import invoke, one_line_error, usage_error
-
-from nlptk.seq2seq.training import kept_metrics
+from conftest import invoke, needs_torch, one_line_error, usage_error
 
 SEG_LINES = [
     "我们 在 北京大学 学习 人工智能",
@@ -40,7 +35,10 @@ def seg_model(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root / "model"
 
 
+@needs_torch
 def test_train_writes_config_with_scores(seg_model: Path) -> None:
+    from nlptk.seq2seq.training import kept_metrics
+
     config = json.loads((seg_model / "config.json").read_text(encoding="utf-8"))
     assert config["task"] == "seg"
     assert config["tags"] == ["B", "M", "E", "S"]
@@ -48,7 +46,10 @@ def test_train_writes_config_with_scores(seg_model: Path) -> None:
     assert config["training"]["train_files"]
 
 
+@needs_torch
 def test_training_continues_from_a_model(seg_model: Path, tmp_path: Path) -> None:
+    from nlptk.seq2seq.training import kept_metrics
+
     data = tmp_path / "more.txt"
     data.write_text("\n".join(SEG_LINES[:3]) + "\n", encoding="utf-8")
     out = tmp_path / "continued"
@@ -69,6 +70,7 @@ def test_training_continues_from_a_model(seg_model: Path, tmp_path: Path) -> Non
     assert not (tmp_path / "x").exists()
 
 
+@needs_torch
 def test_eval_and_predict(seg_model: Path, tmp_path: Path) -> None:
     gold = tmp_path / "gold.txt"
     gold.write_text("\n".join(SEG_LINES) + "\n", encoding="utf-8")
@@ -80,6 +82,7 @@ def test_eval_and_predict(seg_model: Path, tmp_path: Path) -> None:
     assert result.stdout.splitlines() == SEG_LINES
 
 
+@needs_torch
 def test_segment_with_model_keeps_runs_and_user_dict_changes_paths(seg_model: Path, tmp_path: Path) -> None:
     result = nlptk("segment", "--model", str(seg_model), stdin="我们喜欢北京 人工智能\n\n")
     assert result.returncode == 0, result.stderr
@@ -91,6 +94,7 @@ def test_segment_with_model_keeps_runs_and_user_dict_changes_paths(seg_model: Pa
     assert "大学生" in biased and biased != plain
 
 
+@needs_torch
 def test_segment_option_errors(seg_model: Path, tmp_path: Path) -> None:
     result = nlptk("segment", "--lexicon", "jieba", "--model", str(seg_model), stdin="你好\n")
     assert result.returncode == 1 and result.stderr.startswith("nlptk: error:")
@@ -102,6 +106,7 @@ def test_segment_option_errors(seg_model: Path, tmp_path: Path) -> None:
     assert result.returncode == 1 and "line 1" in result.stderr
 
 
+@needs_torch
 def test_ner_train_and_predict_format(tmp_path: Path) -> None:
     sentences = [("张三在北京工作", "B-PER I-PER O B-LOC I-LOC O O"), ("李四去上海", "B-PER I-PER O B-LOC I-LOC")] * 3
     data = tmp_path / "ner.bio"
@@ -160,6 +165,7 @@ def seg_files(tmp_path: Path) -> tuple[Path, Path]:
     return train, dev
 
 
+@needs_torch
 def test_train_refuses_an_output_it_does_not_own(seg_files: tuple[Path, Path], tmp_path: Path) -> None:
     train, dev = seg_files
     mine = tmp_path / "d"
@@ -177,6 +183,7 @@ def test_train_refuses_an_output_it_does_not_own(seg_files: tuple[Path, Path], t
     assert a_file.read_text(encoding="utf-8") == "data"
 
 
+@needs_torch
 def test_train_replaces_a_model_only_with_force(seg_files: tuple[Path, Path], tmp_path: Path) -> None:
     train, dev = seg_files
     model = tmp_path / "m"
@@ -189,7 +196,7 @@ def test_train_replaces_a_model_only_with_force(seg_files: tuple[Path, Path], tm
     result = invoke("tag", "train", train, "--dev", dev, "-o", model, *QUICK, "--force")
     assert result.returncode == 0, result.stderr
     assert "marker" not in json.loads((model / "config.json").read_text(encoding="utf-8"))
-    assert sorted(p.name for p in model.iterdir()) == ["config.json", "weights.pt"]
+    assert sorted(p.name for p in model.iterdir()) == ["config.json", "weights.npz"]
 
 
 @pytest.mark.parametrize(
@@ -218,6 +225,7 @@ def test_train_replaces_a_model_only_with_force(seg_files: tuple[Path, Path], tm
         ("--dilations", "1.5"),
     ],
 )
+@needs_torch
 def test_train_range_checks_write_no_model(
     seg_files: tuple[Path, Path], tmp_path: Path, option: str, value: str
 ) -> None:
@@ -229,6 +237,7 @@ def test_train_range_checks_write_no_model(
     assert not out.exists()
 
 
+@needs_torch
 def test_holdout_must_leave_training_sentences(seg_files: tuple[Path, Path], tmp_path: Path) -> None:
     train, _ = seg_files
     usage_error(invoke("tag", "train", train, "-o", tmp_path / "m", "--holdout", "30", *QUICK), "--holdout")
@@ -236,6 +245,7 @@ def test_holdout_must_leave_training_sentences(seg_files: tuple[Path, Path], tmp
     assert not (tmp_path / "m").exists()
 
 
+@needs_torch
 def test_a_file_of_another_format_is_named_with_the_format(seg_files: tuple[Path, Path], tmp_path: Path) -> None:
     train, _ = seg_files
     pku_like = tmp_path / "pku.txt"
@@ -263,6 +273,7 @@ def test_evaluate_segment_refuses_empty_files(tmp_path: Path) -> None:
     one_line_error(invoke("evaluate", "segment", blank, blank, "--format", "json"), "no words to score")
 
 
+@needs_torch
 def test_encoding_errors_option(seg_files: tuple[Path, Path], tmp_path: Path) -> None:
     train, dev = seg_files
     bad = tmp_path / "bad.txt"
@@ -300,7 +311,10 @@ COARSE = ["我们 在 北京大学 学习 人工智能", "北京大学 的 学�
 FINE = ["我们 在 北京 大学 学习 人工 智能", "北京 大学 的 学生 喜欢 机器 学习", "人工 智能 改变 世界"]
 
 
+@needs_torch
 def test_two_standards_from_the_command_line(tmp_path: Path) -> None:
+    from nlptk.seq2seq.training import kept_metrics
+
     coarse, fine = tmp_path / "coarse.txt", tmp_path / "fine.txt"
     coarse.write_text("\n".join(COARSE) + "\n", encoding="utf-8")
     fine.write_text("\n".join(FINE) + "\n", encoding="utf-8")

@@ -17,9 +17,10 @@ from nlptk.seq2seq.training import kept_metrics  # noqa: E402
 from nlptk.tagging.config import TaggerShape, TrainOptions  # noqa: E402
 from nlptk.tagging.crf import CRF  # noqa: E402
 from nlptk.tagging.data import Example, chunk_example  # noqa: E402
+from nlptk.tagging.evaluation import evaluate_tagger  # noqa: E402
 from nlptk.tagging.model import Tagger, chunk_text  # noqa: E402
 from nlptk.tagging.schemes import TagScheme, spans, word_tags  # noqa: E402
-from nlptk.tagging.train import evaluate_tagger, train_tagger  # noqa: E402
+from nlptk.tagging.train import train_tagger  # noqa: E402
 
 BMES = TagScheme.from_tags(["B", "M", "E", "S"])
 BIO = TagScheme.from_tags(["O", "B-PER", "I-PER", "B-LOC", "I-LOC"])
@@ -178,7 +179,7 @@ def test_loading_a_wrong_model_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(NlptkError, match="not a tagger model"):
         Tagger.load(tmp_path)
     (tmp_path / "config.json").write_text("{}", encoding="utf-8")
-    (tmp_path / "weights.pt").write_bytes(b"not a checkpoint")
+    (tmp_path / "weights.npz").write_bytes(b"not a checkpoint")
     with pytest.raises(NlptkError, match="cannot load"):
         Tagger.load(tmp_path)
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import math
 from typing import Annotated
 
@@ -10,7 +9,9 @@ import typer
 from typer.core import TyperGroup
 
 from nlptk.cli import help as _help  # noqa: F401  (help wording)
+from nlptk.cpu import torch_installed
 from nlptk.errors import NlptkError, OptionError
+from nlptk.io import Source
 
 
 class PipeClosed(Exception):
@@ -108,8 +109,14 @@ def log_to_stderr(quiet: bool):
     return log
 
 
+def input_size(sources: list[Source]) -> int | None:
+    """The total size of the input files in bytes; None when standard input is one of them."""
+    sizes = [source.size() for source in sources]
+    return None if None in sizes else sum(sizes)  # type: ignore[arg-type]
+
+
 def need_torch(what: str) -> None:
-    if importlib.util.find_spec("torch") is None:
+    if not torch_installed():
         raise NlptkError(f"{what} needs torch: pip install 'nlptk[torch]'")
 
 

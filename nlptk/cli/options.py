@@ -12,7 +12,7 @@ from typing import Annotated, Any, Optional, get_args
 import typer
 
 from nlptk.io import EncodingErrors as EncodingErrorMode
-from nlptk.tagging.config import STANDARDS
+from nlptk.tagging.config import BACKENDS, STANDARDS, TORCH_FROM_BYTES
 from nlptk.tagging.data import TASKS
 
 
@@ -48,7 +48,7 @@ Force = Annotated[
 Model = Annotated[Optional[Path], typer.Option("-m", "--model", help="Model directory (default: the shipped model).")]  # noqa: UP045
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="No progress bars or messages on stderr.")]
 Seed = Annotated[int, typer.Option(help="Random seed (0 to 2^32-1); the same seed gives the same output.")]
-Threads = Annotated[int, typer.Option(help="CPU threads for torch (0: every CPU this process may use).")]
+Threads = Annotated[int, typer.Option(help="CPU threads (0: every CPU this process may use, at most 4).")]
 Header = Annotated[bool, typer.Option("--header", help="Start TSV output with a line naming the columns.")]
 FormatOpt = Annotated[Format, typer.Option("--format", help="tsv (one record per line) or jsonl.")]
 ReportFormatOpt = Annotated[ReportFormat, typer.Option("--format", help="text or json.")]
@@ -61,6 +61,14 @@ EncodingOpt = Annotated[
 LatinOpt = Annotated[Latin, typer.Option(help="Latin letters and digits: units inside fragments (split) or dropped.")]
 Decoder = Annotated[
     str, typer.Option(help="greedy, beam-N, ancestral, topk-K, nucleus-P, consistent-topk-K or consistent-nucleus-P.")
+]
+BackendName = choices("BackendName", BACKENDS)
+Backend = Annotated[
+    BackendName,
+    typer.Option(
+        help="Run the model on numpy (no torch needed) or torch; auto: torch for input files of "
+        f"{TORCH_FROM_BYTES >> 20} MB or more when it is installed, numpy otherwise."
+    ),
 ]
 Standard = Annotated[
     str,

@@ -10,7 +10,7 @@ from typing import Annotated, Optional
 import typer
 
 from nlptk.cli import options as opt
-from nlptk.cli.common import app, evaluate_app, need_torch
+from nlptk.cli.common import app, evaluate_app, input_size
 from nlptk.errors import NlptkError
 from nlptk.tagging.config import DEFAULT_STANDARD
 
@@ -30,6 +30,7 @@ def segment(
     model: opt.Model = None,
     user_dict: Annotated[Optional[Path], typer.Option(help=USER_DICT_HELP)] = None,  # noqa: UP045
     standard: opt.Standard = DEFAULT_STANDARD,
+    backend: opt.Backend = opt.BackendName.auto,
     threads: opt.Threads = 0,
     encoding_errors: opt.EncodingOpt = opt.EncodingErrors.strict,
     output: opt.Output = None,
@@ -50,12 +51,9 @@ def segment(
         lines = segment_lines(read_lines(sources, encoding_errors.value), Lexicon.open(lexicon))
         segmented: Iterator[str] = (line + "\n" for line in lines)
     else:
-        need_torch("the default segmenter (or use --lexicon)")
-        from nlptk.cpu import cpu_threads
         from nlptk.tagging.segmenter import UserDict, load_segmenter, segment_stream
 
-        cpu_threads(threads)
-        tagger = load_segmenter(model)
+        tagger = load_segmenter(model, backend.value, threads, input_size(sources))
         tagger.standard_index(standard)  # an unknown standard fails before any input is read
         extra = UserDict.load(user_dict) if user_dict else None
         chunks = read_chunks(sources, encoding_errors=encoding_errors.value)

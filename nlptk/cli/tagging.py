@@ -11,14 +11,14 @@ from typing import TYPE_CHECKING, Annotated, Optional
 import typer
 
 from nlptk.cli import options as opt
-from nlptk.cli.common import need_torch, tag_app
+from nlptk.cli.common import input_size, tag_app
 from nlptk.cli.runs import TrainingRun
 from nlptk.cli.settings import Opt, Settings, with_settings
 from nlptk.errors import OptionError
 from nlptk.tagging.config import DEFAULT_STANDARD, TaggerShape, TrainOptions
 
 if TYPE_CHECKING:
-    from nlptk.tagging.model import Tagger
+    from nlptk.tagging.inference import TaggerBase
 
 
 TAGGER_SHAPE = [
@@ -124,19 +124,17 @@ def tag_eval(
     ] = None,
     standard: opt.Standard = DEFAULT_STANDARD,
     output_format: opt.ReportFormatOpt = opt.ReportFormat.text,
+    backend: opt.Backend = opt.BackendName.auto,
     threads: opt.Threads = 0,
     encoding_errors: opt.EncodingOpt = opt.EncodingErrors.strict,
 ) -> None:
     """Score a model: segmentation P/R/F1 and OOV recall (by --standard), entity-level F1, or POS F1 and accuracy."""
-    need_torch("nlptk tag")
-    from nlptk.cpu import cpu_threads
     from nlptk.evaluate import load_word_list
+    from nlptk.tagging.backend import load_tagger
     from nlptk.tagging.data import read_examples
-    from nlptk.tagging.model import Tagger
-    from nlptk.tagging.train import evaluate_tagger
+    from nlptk.tagging.evaluation import evaluate_tagger
 
-    cpu_threads(threads)
-    tagger = Tagger.load(model)
+    tagger = load_tagger(model, backend.value, threads)
     index = tagger.standard_index(standard) if tagger.config.task == "seg" else 0
     examples = [replace(e, standard=index) for e in read_examples(tagger.config.task, data, encoding_errors.value)]
     known = load_word_list(str(training_words), encoding_errors.value) if training_words else None
@@ -152,21 +150,19 @@ def tag_predict(
     inputs: Annotated[Optional[list[str]], typer.Argument(help="Text files, globs, or - (default).")] = None,  # noqa: UP045
     model: opt.Model = None,
     standard: opt.Standard = DEFAULT_STANDARD,
+    backend: opt.Backend = opt.BackendName.auto,
     threads: opt.Threads = 0,
     encoding_errors: opt.EncodingOpt = opt.EncodingErrors.strict,
     output: opt.Output = None,
 ) -> None:
     """Tag raw text, one sentence per line: NER as 'char<TAB>tag' blocks, POS as 'word/TAG', seg as words
     (exactly as 'nlptk segment'). Whitespace separates runs tagged on their own and is never tagged."""
-    need_torch("nlptk tag")
-    from nlptk.cpu import cpu_threads
     from nlptk.io import atomic_output, read_chunks, read_lines, resolve_inputs
-    from nlptk.tagging.model import Tagger
+    from nlptk.tagging.backend import load_tagger
     from nlptk.tagging.segmenter import segment_stream
 
-    cpu_threads(threads)
-    tagger = Tagger.load(model)
     sources = resolve_inputs(inputs or ["-"])
+    tagger = load_tagger(model, backend.value, threads, input_size(sources))
     if tagger.config.task == "seg":
         tagger.standard_index(standard)  # an unknown standard fails before any input is read
         tagged = segment_stream(tagger, read_chunks(sources, encoding_errors=encoding_errors.value), None, standard)
@@ -177,7 +173,7 @@ def tag_predict(
             out.write(text)
 
 
-def _tagged_lines(tagger: Tagger, lines: Iterable[str]) -> Iterator[str]:
+def _tagged_lines(tagger: TaggerBase, lines: Iterable[str]) -> Iterator[str]:
     """NER or POS output of each line; its whitespace-separated runs are tagged on their own."""
     from nlptk.tagging.schemes import spans
 

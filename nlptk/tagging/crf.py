@@ -3,7 +3,7 @@
 Scores of a path y: start[y0] + Σ emissions[t, yt] + Σ transitions[y(t-1), yt] + end[y(n-1)].
 Transitions, starts and ends that the tag scheme forbids get a fixed large negative score,
 so neither training nor decoding ever prefers an illegal sequence. Batches are padded on the
-right and described by a boolean mask.
+right and described by a boolean mask; decoding is the numpy :func:`~nlptk.tagging.viterbi.viterbi`.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import numpy as np
 import torch
 from torch import nn
 
-FORBIDDEN = -1e4
+from nlptk.tagging.viterbi import FORBIDDEN, viterbi
 
 
 class CRF(nn.Module):
@@ -30,7 +30,8 @@ class CRF(nn.Module):
     def num_tags(self) -> int:
         return self.transitions.shape[0]
 
-    def _scores(self) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    def scores(self) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """The transition, start and end scores, forbidden ones included."""
         return (
             self.transitions + self.trans_penalty,
             self.start + self.start_penalty,
@@ -39,7 +40,7 @@ class CRF(nn.Module):
 
     def log_partition(self, emissions: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         """log Z for each sequence: ``emissions`` (B, T, K), ``mask`` (B, T) with mask[:, 0] all True."""
-        trans, start, end = self._scores()
+        trans, start, end = self.scores()
         alpha = start + emissions[:, 0]
         for t in range(1, emissions.shape[1]):
             step = torch.logsumexp(alpha.unsqueeze(2) + trans, dim=1) + emissions[:, t]
@@ -48,7 +49,7 @@ class CRF(nn.Module):
 
     def path_score(self, emissions: torch.Tensor, tags: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         """Score of the tag paths ``tags`` (B, T)."""
-        trans, start, end = self._scores()
+        trans, start, end = self.scores()
         maskf = mask.float()
         emitted = emissions.gather(2, tags.unsqueeze(2)).squeeze(2)
         score = start[tags[:, 0]] + (emitted * maskf).sum(1)
@@ -64,28 +65,6 @@ class CRF(nn.Module):
 
     @torch.no_grad()
     def viterbi(self, emissions: torch.Tensor, mask: torch.Tensor) -> list[np.ndarray]:
-        """The best legal path of each sequence (arrays of the unpadded lengths)."""
-        trans, start, end = self._scores()
-        batch, length, _ = emissions.shape
-        score = start + emissions[:, 0]
-        backpointers = []
-        for t in range(1, length):
-            best, index = (score.unsqueeze(2) + trans).max(dim=1)
-            step = best + emissions[:, t]
-            live = mask[:, t : t + 1]
-            score = torch.where(live, step, score)
-            # Padded steps point back to the same tag, so backtracking passes through them.
-            keep = torch.arange(self.num_tags, device=emissions.device).expand(batch, -1)
-            backpointers.append(torch.where(live, index, keep))
-        score = score + end
-        best_last = score.argmax(1)
-        lengths = mask.sum(1).tolist()
-        if not backpointers:
-            return [best_last.numpy()[b : b + 1] if lengths[b] else np.zeros(0, np.int64) for b in range(batch)]
-        pointers = torch.stack(backpointers, 1).numpy()  # (B, T-1, K)
-        tags = np.empty((batch, length), dtype=np.int64)
-        tags[:, -1] = best_last.numpy()
-        rows = np.arange(batch)
-        for t in range(length - 2, -1, -1):
-            tags[:, t] = pointers[rows, t, tags[:, t + 1]]
-        return [tags[b, : lengths[b]] for b in range(batch)]
+        """The best legal path of each sequence (arrays of the unpadded lengths), by :func:`viterbi`."""
+        scores = (score.float().numpy() for score in self.scores())
+        return viterbi(emissions.float().numpy(), mask.sum(1).numpy(), *scores)

@@ -24,12 +24,13 @@ import numpy as np
 
 from nlptk.errors import NlptkError
 from nlptk.lexicon import Lexicon
+from nlptk.tagging.backend import DEFAULT_BACKEND, load_tagger
 from nlptk.tagging.config import DEFAULT_STANDARD
-from nlptk.tagging.crf import FORBIDDEN
 from nlptk.tagging.data import SENTENCE_END
-from nlptk.tagging.model import Tagger, chunk_text
+from nlptk.tagging.inference import TaggerBase, chunk_text
 from nlptk.tagging.schemes import INSIDE as INSIDE_PREFIXES
 from nlptk.tagging.schemes import split_tag
+from nlptk.tagging.viterbi import FORBIDDEN
 from nlptk.text import CharClass, char_class_table, classify, codepoints, is_latin_or_digit
 
 PIECES_PER_BATCH = 4096
@@ -41,8 +42,14 @@ CUT_AFTER = frozenset(" \t\u3000") | SENTENCE_END | {"…"}
 FREE, START, INSIDE = 0, 1, 2
 
 
-def load_segmenter(path: str | os.PathLike[str] | None = None) -> Tagger:
-    model = Tagger.load(path)
+def load_segmenter(
+    path: str | os.PathLike[str] | None = None,
+    backend: str = DEFAULT_BACKEND,
+    threads: int = 0,
+    input_bytes: int | None = None,
+) -> TaggerBase:
+    """A segmentation model (without ``path``, the shipped one) on ``backend`` (see :func:`load_tagger`)."""
+    model = load_tagger(path, backend, threads, input_bytes)
     if model.config.task != "seg":
         raise NlptkError(f"{path}: a {model.config.task} model, not a segmentation model")
     return model
@@ -119,15 +126,18 @@ def _latin_words(text: str) -> np.ndarray:
 class Segmenter:
     """The model segmenter for Python users: ``nlptk.Segmenter(standard="ctb").cut(text)``, what
     ``nlptk segment --standard ctb`` does (``model``: another model directory; ``user_dict``:
-    words to keep whole, as ``--user-dict``)."""
+    words to keep whole, as ``--user-dict``; ``backend``: "numpy", "torch" or "auto", which
+    here is numpy)."""
 
     def __init__(
         self,
         standard: str = DEFAULT_STANDARD,
         model: str | os.PathLike[str] | None = None,
         user_dict: Iterable[str] | None = None,
+        backend: str = DEFAULT_BACKEND,
+        threads: int = 0,
     ) -> None:
-        self.model = load_segmenter(model)
+        self.model = load_segmenter(model, backend, threads)
         self.model.standard_index(standard)  # a standard the model does not know fails here
         self.standard = standard
         self.user_dict = UserDict(user_dict) if user_dict is not None else None
@@ -142,7 +152,7 @@ class Segmenter:
 
 
 def segment_texts(
-    model: Tagger, lines: Iterable[str], user_dict: UserDict | None = None, standard: str | None = None
+    model: TaggerBase, lines: Iterable[str], user_dict: UserDict | None = None, standard: str | None = None
 ) -> Iterator[list[str]]:
     """Words of each line, by the segmentation ``standard`` (a name the model knows; None: its first)."""
     for line in segment_lines(model, lines, user_dict, standard):
@@ -150,7 +160,7 @@ def segment_texts(
 
 
 def segment_lines(
-    model: Tagger, lines: Iterable[str], user_dict: UserDict | None = None, standard: str | None = None
+    model: TaggerBase, lines: Iterable[str], user_dict: UserDict | None = None, standard: str | None = None
 ) -> Iterator[str]:
     """Each line's words joined by single spaces."""
     for text in segment_stream(model, (line + "\n" for line in lines), user_dict, standard):
@@ -158,7 +168,7 @@ def segment_lines(
 
 
 def segment_stream(
-    model: Tagger, chunks: Iterable[str], user_dict: UserDict | None = None, standard: str | None = None
+    model: TaggerBase, chunks: Iterable[str], user_dict: UserDict | None = None, standard: str | None = None
 ) -> Iterator[str]:
     """Segmented text of text ``chunks`` that may cut lines anywhere: words joined by spaces,
     one output line per input line (an unterminated last line gets a newline)."""
@@ -221,7 +231,7 @@ def _batches(pieces: Iterable[tuple[str, bool]]) -> Iterator[list[tuple[str, boo
         yield batch
 
 
-def _penalties(model: Tagger) -> np.ndarray:
+def _penalties(model: TaggerBase) -> np.ndarray:
     """(3, tags) scores added to the emissions of FREE, START and INSIDE positions."""
     prefixes = [split_tag(tag)[0] for tag in model.scheme.tags]
     penalties = np.zeros((3, len(prefixes)), dtype=np.float32)
@@ -244,7 +254,7 @@ def _model_pieces(run: str, allowed: np.ndarray, max_len: int) -> list[int]:
     return cuts
 
 
-def _segment_batch(model: Tagger, texts: list[str], user_dict: UserDict | None, standard: int) -> list[str]:
+def _segment_batch(model: TaggerBase, texts: list[str], user_dict: UserDict | None, standard: int) -> list[str]:
     """Each text's words joined by spaces, laid out with numpy: a space after every word but the last."""
     runs_per_text = [text.split() for text in texts]
     runs = [run for text_runs in runs_per_text for run in text_runs]

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import numpy as np
 import torch
 from torch import nn
 
 from nlptk.decode.heads import SelfTerminatingHead, SoftmaxHead
 from nlptk.seq2seq.lm.config import LMConfig
-from nlptk.seq2seq.model_dir import SavedModel
+from nlptk.seq2seq.model_dir import SavedModel, numpy_state, torch_state
 from nlptk.seq2seq.vocab import EOS_ID, Vocabulary
 
 State = tuple[torch.Tensor | tuple[torch.Tensor, torch.Tensor], torch.Tensor]
@@ -100,13 +101,14 @@ class LanguageModel(nn.Module, SavedModel):
         return (recurrent_state, carry), last
 
     # --- files ------------------------------------------------------------------------------
-    def saved_state(self) -> dict[str, torch.Tensor]:
+    def saved_state(self) -> dict[str, np.ndarray]:
         """The weights in float32, the output layer left out (it is the embedding, tied)."""
-        return {k: v for k, v in self.state_dict().items() if k != "head.proj.weight"}
+        return numpy_state({k: v for k, v in self.state_dict().items() if k != "head.proj.weight"})
 
     @classmethod
-    def from_saved(cls, config: dict, state: dict[str, torch.Tensor]) -> LanguageModel:
+    def from_saved(cls, config: dict, state: dict[str, np.ndarray]) -> LanguageModel:
         model = cls(LMConfig(**config))
+        state = torch_state(state)
         state["head.proj.weight"] = state["embedding.weight"]
         model.load_state_dict(state)
         return model
