@@ -27,7 +27,9 @@ from nlptk.tagging.schemes import TagScheme
 @dataclass
 class ConvLayer:
     """A gated convolution as one matrix product: ``weight`` (kernel · dim, 2 · dim) applied to the
-    input's copies shifted by ``(k − kernel // 2) · dilation`` positions, side by side."""
+    input's copies shifted by ``(k − kernel // 2) · dilation`` positions, side by side. The gate's
+    weights and bias are stored negated, so the product gives −gate and σ(gate) = 1 / (1 + e^−gate)
+    needs no negation (negating is exact: the result is the same)."""
 
     weight: np.ndarray
     bias: np.ndarray
@@ -39,6 +41,9 @@ class ConvLayer:
         """From torch's Conv1d layout (2 · dim, dim, kernel)."""
         out, dim, kernel = weight.shape
         stacked = np.ascontiguousarray(weight.transpose(2, 1, 0).reshape(kernel * dim, out))
+        stacked[:, dim:] *= -1
+        bias = bias.copy()
+        bias[dim:] *= -1
         return cls(stacked, bias, dilation, kernel)
 
     @property
@@ -46,9 +51,9 @@ class ConvLayer:
         """How many positions to each side the layer reads."""
         return self.dilation * (self.kernel // 2)
 
-    def __call__(self, x: np.ndarray, mask: np.ndarray, margin: int) -> np.ndarray:
+    def __call__(self, x: np.ndarray, padding: np.ndarray, margin: int) -> np.ndarray:
         """x(1−σ) + value·σ of the rows ``margin:-margin`` of ``x`` (positions, dim), whose
-        margins are zeros; zero where ``mask`` (one per row of the result) is."""
+        margins are zeros; zero at the rows ``padding`` of the result."""
         size, dim = x.shape[0] - 2 * margin, x.shape[1]
         shifted = np.empty((size, self.kernel * dim), dtype=np.float32)
         for k in range(self.kernel):
@@ -56,12 +61,16 @@ class ConvLayer:
             shifted[:, k * dim : (k + 1) * dim] = x[at : at + size]
         out = shifted @ self.weight
         out += self.bias
-        value, gate = out[:, :dim], sigmoid(out[:, dim:])
+        value, gate = out[:, :dim], out[:, dim:]
+        with np.errstate(over="ignore"):  # e^−gate = inf: σ = 0
+            np.exp(gate, out=gate)
+        gate += 1
+        np.reciprocal(gate, out=gate)
         core = x[margin : margin + size]
         value -= core
         value *= gate
         value += core
-        value *= mask
+        value[padding] = 0
         return value
 
 
@@ -173,15 +182,15 @@ class NumpyTagger(TaggerBase):
         rows, length = batch.chars.shape
         margin = max((block.reach for block in self.blocks), default=0)
         stride = length + margin  # a row and the zeros after it
-        flat_mask = np.zeros((rows, stride), dtype=np.float32)
+        flat_mask = np.zeros((rows, stride), dtype=bool)
         flat_mask[:, :length] = batch.mask
-        mask = flat_mask.reshape(-1, 1)
+        padding = np.flatnonzero(~flat_mask.ravel())
         x = np.zeros((rows * stride + 2 * margin, self.project_weight.shape[1]), dtype=np.float32)
         core = x[margin : margin + rows * stride].reshape(rows, stride, -1)
         core[:, :length] = self._projected(batch)
-        core *= flat_mask[:, :, None]
+        core[~flat_mask] = 0
         for block in self.blocks:
-            x[margin : margin + rows * stride] = block(x, mask, margin)
+            x[margin : margin + rows * stride] = block(x, padding, margin)
         encoded = x[margin : margin + rows * stride].reshape(rows, stride, -1)[:, :length]
         if self.lstm:
             row_mask = batch.mask[:, :, None].astype(np.float32)

@@ -88,7 +88,8 @@ class UserDict:
 
 
 def constraints(text: str, user_dict: UserDict | None = None) -> np.ndarray:
-    """FREE, START or INSIDE for every character of a whitespace-free ``text`` (see the module doc)."""
+    """FREE, START or INSIDE for every character of ``text``, whose only whitespace is line breaks
+    between runs (see the module doc)."""
     out = np.zeros(len(text), dtype=np.int8)
     if len(text) < 2:
         return out
@@ -263,8 +264,12 @@ def _segment_batch(model: TaggerBase, texts: list[str], user_dict: UserDict | No
     penalties = _penalties(model)
     pieces: list[str] = []
     biases: list[np.ndarray] = []
+    # The constraints of all runs at once: a line break (never in a run) keeps them apart.
+    allowed_all = constraints("\n".join(runs), user_dict)
+    offset = 0
     for run in runs:
-        allowed = constraints(run, user_dict)
+        allowed = allowed_all[offset : offset + len(run)]
+        offset += len(run) + 1
         cuts = _model_pieces(run, allowed, model.config.max_len)
         for start, end in itertools.pairwise(cuts):
             pieces.append(run[start:end])
