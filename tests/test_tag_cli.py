@@ -327,8 +327,13 @@ def test_two_standards_from_the_command_line(tmp_path: Path) -> None:
     assert kept_metrics(config["training"])["f1_fine"] == 1.0
     text = "".join(COARSE[0].split()).encode("utf-8") + b"\n"
     for standard, gold in (("coarse", COARSE[0]), ("fine", FINE[0])):
-        segmented = invoke("segment", "-m", model, "--standard", standard, "--threads", "1", stdin=text)
-        assert segmented.stdout.decode("utf-8") == gold + "\n"
+        for backend in ("numpy", "torch"):
+            args = ["-m", model, "--standard", standard, "--backend", backend, "--threads", "1"]
+            assert invoke("segment", *args, stdin=text).stdout.decode("utf-8") == gold + "\n"
+    user = tmp_path / "user.txt"
+    user.write_text("人工智能\n", encoding="utf-8")
+    kept = invoke("segment", "-m", model, "--standard", "fine", "--user-dict", user, stdin=text)
+    assert kept.stdout.decode("utf-8") == "我们 在 北京 大学 学习 人工智能\n"  # the user's word, in either standard
     usage_error(invoke("segment", "-m", model, "--standard", "ctb", stdin=text), "--standard", "coarse, fine")
     usage_error(invoke("tag", "train", specs[0], str(fine), "--dev", str(fine), "-o", tmp_path / "m2"), "NAME=FILE")
     usage_error(invoke("tag", "train", *specs, "--dev", f"ctb={fine}", "-o", tmp_path / "m3", *TRAIN), "--dev", "ctb")

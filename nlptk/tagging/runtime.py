@@ -178,7 +178,7 @@ class NumpyTagger(TaggerBase):
 
     def emissions(self, batch: Batch) -> np.ndarray:
         """The rows of the batch laid end to end, each followed by zeros enough for every layer's
-        reach, so that each convolution is a few matrix products of shifted slices."""
+        reach, so that each convolution is one matrix product over shifted slices of one array."""
         rows, length = batch.chars.shape
         margin = max((block.reach for block in self.blocks), default=0)
         stride = length + margin  # a row and the zeros after it
