@@ -341,4 +341,5 @@ def test_two_standards_from_the_command_line(tmp_path: Path) -> None:
 
 
 def test_a_standard_the_shipped_model_does_not_know_is_a_usage_error() -> None:
-    usage_error(invoke("segment", "--standard", "nope", stdin="今天\n".encode()), "--standard", "one of: pku")
+    known = "one of: pku, ctb, sxu, udc, wtb, zx, weibo"
+    usage_error(invoke("segment", "--standard", "nope", stdin="今天\n".encode()), "--standard", known)

@@ -12,6 +12,7 @@ from typing import Annotated, Any, Optional, get_args
 import typer
 
 from nlptk.io import EncodingErrors as EncodingErrorMode
+from nlptk.tagging import config
 from nlptk.tagging.config import BACKENDS, STANDARDS, TORCH_FROM_BYTES
 from nlptk.tagging.data import TASKS
 
@@ -63,6 +64,7 @@ Decoder = Annotated[
     str, typer.Option(help="greedy, beam-N, ancestral, topk-K, nucleus-P, consistent-topk-K or consistent-nucleus-P.")
 ]
 BackendName = choices("BackendName", BACKENDS)
+DEFAULT_BACKEND = BackendName(config.DEFAULT_BACKEND)
 Backend = Annotated[
     BackendName,
     typer.Option(

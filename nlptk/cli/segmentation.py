@@ -30,7 +30,7 @@ def segment(
     model: opt.Model = None,
     user_dict: Annotated[Optional[Path], typer.Option(help=USER_DICT_HELP)] = None,  # noqa: UP045
     standard: opt.Standard = DEFAULT_STANDARD,
-    backend: opt.Backend = opt.BackendName.auto,
+    backend: opt.Backend = opt.DEFAULT_BACKEND,
     threads: opt.Threads = 0,
     encoding_errors: opt.EncodingOpt = opt.EncodingErrors.strict,
     output: opt.Output = None,

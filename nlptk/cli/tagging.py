@@ -124,7 +124,7 @@ def tag_eval(
     ] = None,
     standard: opt.Standard = DEFAULT_STANDARD,
     output_format: opt.ReportFormatOpt = opt.ReportFormat.text,
-    backend: opt.Backend = opt.BackendName.auto,
+    backend: opt.Backend = opt.DEFAULT_BACKEND,
     threads: opt.Threads = 0,
     encoding_errors: opt.EncodingOpt = opt.EncodingErrors.strict,
 ) -> None:
@@ -150,7 +150,7 @@ def tag_predict(
     inputs: Annotated[Optional[list[str]], typer.Argument(help="Text files, globs, or - (default).")] = None,  # noqa: UP045
     model: opt.Model = None,
     standard: opt.Standard = DEFAULT_STANDARD,
-    backend: opt.Backend = opt.BackendName.auto,
+    backend: opt.Backend = opt.DEFAULT_BACKEND,
     threads: opt.Threads = 0,
     encoding_errors: opt.EncodingOpt = opt.EncodingErrors.strict,
     output: opt.Output = None,

@@ -12,7 +12,7 @@ from nlptk.tagging.data import TASKS
 
 BACKENDS = ("auto", "numpy", "torch")  # how a tagger runs (nlptk.tagging.backend)
 DEFAULT_BACKEND = "auto"
-TORCH_FROM_BYTES = 16 << 20  # "auto" runs torch, when installed, on inputs known to be at least this large
+TORCH_FROM_BYTES = 8 << 20  # "auto" runs torch, when installed, on inputs known to be at least this large
 DEFAULT_STANDARD = "pku"  # the segmentation standard of a model trained without names, and the default
 STANDARDS = {  # the segmentation standards we have data for, and what each is like
     "pku": "People's Daily / PKU (SIGHAN-2005), news: the default",
