@@ -32,8 +32,9 @@ __getattr__, __all__ = lazy_getattr(
         ],
         "nlptk.text": ["CharVocab", "fragments"],
         "nlptk.errors": ["NlptkError"],
-        # with the torch extra: the shipped models
+        # the shipped segmenter (numpy; torch optional)
         "nlptk.tagging.segmenter": ["Segmenter", "load_segmenter", "segment_texts"],
+        # with the torch extra: the generators
         "nlptk.seq2seq.couplet.model": ["CoupletModel"],
         "nlptk.seq2seq.couplet.generate": ["answer_lines"],
         "nlptk.seq2seq.title.model": ["TitleModel"],
