@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 
-from nlptk.checks import one_of
+from nlptk import checks
 from nlptk.cpu import torch_installed
 from nlptk.errors import NlptkError
 from nlptk.tagging.config import BACKENDS, DEFAULT_BACKEND, TORCH_FROM_BYTES
@@ -16,7 +16,7 @@ def choose_backend(backend: str = DEFAULT_BACKEND, input_bytes: int | None = Non
     """``backend``, with "auto" resolved: torch for inputs of :data:`TORCH_FROM_BYTES` or more
     (where its faster matrix products repay its import), numpy for the rest and when the size is
     unknown (standard input) or torch is not installed."""
-    one_of("backend", backend, BACKENDS)
+    checks.one_of("backend", backend, BACKENDS)
     if backend == "auto":
         large = input_bytes is not None and input_bytes >= TORCH_FROM_BYTES
         return "torch" if large and torch_installed() else "numpy"
@@ -33,8 +33,6 @@ def load_tagger(
 ) -> TaggerBase:
     """A tagger model directory (without ``path``, the shipped segmenter) on ``backend``, using
     ``threads`` threads (0: every CPU); ``input_bytes``, the size of the input where known, guides "auto"."""
-    from nlptk import checks
-
     checks.threads(threads)
     if choose_backend(backend, input_bytes) == "torch":
         from nlptk.cpu import cpu_threads
