@@ -61,11 +61,7 @@ class ConvLayer:
             shifted[:, k * dim : (k + 1) * dim] = x[at : at + size]
         out = shifted @ self.weight
         out += self.bias
-        value, gate = out[:, :dim], out[:, dim:]
-        with np.errstate(over="ignore"):  # e^−gate = inf: σ = 0
-            np.exp(gate, out=gate)
-        gate += 1
-        np.reciprocal(gate, out=gate)
+        value, gate = out[:, :dim], sigmoid_of_negated(out[:, dim:])
         core = x[margin : margin + size]
         value -= core
         value *= gate
@@ -105,8 +101,12 @@ class LSTMDirection:
 
 
 def sigmoid(x: np.ndarray) -> np.ndarray:
-    """1 / (1 + e^−x), computed in place in ``x`` (e^−x may overflow to inf: the result is then 0)."""
-    np.negative(x, out=x)
+    """1 / (1 + e^−x), computed in place in ``x``."""
+    return sigmoid_of_negated(np.negative(x, out=x))
+
+
+def sigmoid_of_negated(x: np.ndarray) -> np.ndarray:
+    """σ(−x) = 1 / (1 + e^x), computed in place in ``x`` (e^x may overflow to inf: the result is then 0)."""
     with np.errstate(over="ignore"):
         np.exp(x, out=x)
     x += 1
