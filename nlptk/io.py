@@ -15,6 +15,7 @@ import codecs
 import contextlib
 import glob
 import gzip
+import itertools
 import json
 import lzma
 import os
@@ -53,16 +54,38 @@ class Source:
     def is_stdin(self) -> bool:
         return self.name == STDIN
 
+    @property
+    def is_url(self) -> bool:
+        """An fsspec URL (``s3://bucket/key``, ``file:///path``), read through its fsspec backend."""
+        return "://" in self.name
+
     def size(self) -> int | None:
-        return None if self.is_stdin else os.path.getsize(self.name)
+        if self.is_stdin:
+            return None
+        if self.is_url:
+            filesystem, path = _url_filesystem(self.name)
+            return int(filesystem.size(path))  # type: ignore[attr-defined]
+        return os.path.getsize(self.name)
+
+
+def _url_filesystem(url: str) -> tuple[object, str]:
+    """The fsspec filesystem of ``url`` and the path on it; a one-line error when fsspec cannot read it."""
+    try:
+        import fsspec
+
+        return fsspec.core.url_to_fs(url)
+    except ImportError as exc:
+        raise NlptkError(f"{url}: reading URLs needs fsspec and its backend for this scheme ({exc})") from None
+    except ValueError as exc:
+        raise NlptkError(f"{url}: {exc}") from None
 
 
 def resolve_inputs(inputs: Iterable[str]) -> list[Source]:
     """Expand globs and check that every input is a readable file (or ``-``)."""
     sources: list[Source] = []
     for item in inputs:
-        if item == STDIN:
-            sources.append(Source(STDIN))
+        if item == STDIN or Source(item).is_url:
+            sources.append(Source(item))
             continue
         matches = sorted(glob.glob(item)) if glob.has_magic(item) else [item]
         if not matches:
@@ -92,6 +115,11 @@ def _open_binary(source: Source) -> Iterator[tuple[IO[bytes], IO[bytes]]]:
             if source.is_stdin:
                 raw = sys.stdin.buffer
                 head = raw.peek(6)[:6] if hasattr(raw, "peek") else b""
+            elif source.is_url:
+                filesystem, path = _url_filesystem(source.name)
+                raw = stack.enter_context(filesystem.open(path, "rb"))  # type: ignore[attr-defined]
+                head = raw.read(6)
+                raw.seek(0)
             else:
                 raw = stack.enter_context(open(source.name, "rb"))
                 head = raw.read(6)
@@ -105,13 +133,15 @@ def _open_binary(source: Source) -> Iterator[tuple[IO[bytes], IO[bytes]]]:
 class _Decoder:
     """Incremental UTF-8 decoding that knows the line and byte offset of an error."""
 
-    def __init__(self, name: str, errors: EncodingErrors) -> None:
+    def __init__(self, name: str, errors: EncodingErrors, offset: int = 0) -> None:
+        """``offset``: where in the input decoding starts (the start of a line); past 0, line
+        numbers in errors are unknown and only the byte offset is given."""
         self.name = name
         self.errors = errors
         self._decoder = codecs.getincrementaldecoder("utf-8")(errors=errors)
-        self._offset = 0  # bytes consumed before the current block
-        self._lines = 0  # newlines seen before the current block
-        self._first = True
+        self._offset = offset  # bytes consumed before the current block
+        self._lines: int | None = 0 if offset == 0 else None  # newlines seen before the current block
+        self._first = offset == 0
         self._pending_cr = False
 
     def decode(self, block: bytes, final: bool = False) -> str:
@@ -121,13 +151,15 @@ class _Decoder:
         except UnicodeDecodeError as exc:
             bad = self._offset - pending + exc.start
             data = bytes(exc.object)
-            line = self._lines + data[: exc.start].count(b"\n") + 1
+            newlines = data[: exc.start].count(b"\n")
+            line = "" if self._lines is None else f"line {self._lines + newlines + 1}, "
             raise NlptkError(
-                f"{self.name}: invalid UTF-8 at line {line}, byte offset {bad} "
+                f"{self.name}: invalid UTF-8 at {line}byte offset {bad} "
                 f"(byte 0x{data[exc.start]:02x}); use --encoding-errors replace or ignore to proceed"
             ) from None
         self._offset += len(block)
-        self._lines += block.count(b"\n")
+        if self._lines is not None:
+            self._lines += block.count(b"\n")
         if self._first and text:
             self._first = False
             if text.startswith("\ufeff"):
@@ -174,6 +206,78 @@ def read_chunks(
             tail = decoder.decode(b"", final=True)
         if tail or last != "\n":
             yield tail + "\n"
+
+
+@dataclass(frozen=True)
+class ByteRange:
+    """The lines of one input that begin in bytes [start, end), or the whole input (``end`` None)."""
+
+    source: Source
+    start: int = 0
+    end: int | None = None
+    index: int = 0  # the input's position among all the inputs of the run
+
+
+def split_ranges(sources: Iterable[Source], range_bytes: int) -> list[ByteRange]:
+    """Each input (a file or URL) in ranges of about ``range_bytes`` bytes that end at line
+    boundaries when read; compressed inputs whole (a compressed stream cannot be entered in the middle)."""
+    ranges = []
+    for index, source in enumerate(sources):
+        size = source.size() or 0
+        with _open_binary(source) as (handle, raw):
+            compressed = handle is not raw
+        if compressed or size == 0:
+            ranges.append(ByteRange(source, index=index))
+            continue
+        bounds = [*range(0, size, range_bytes), size]
+        ranges.extend(ByteRange(source, a, b, index) for a, b in itertools.pairwise(bounds))
+    return ranges
+
+
+def read_range(
+    byte_range: ByteRange, chunk_bytes: int, encoding_errors: EncodingErrors = "strict"
+) -> Iterator[tuple[int, str]]:
+    """The text of a range exactly as :func:`read_chunks` decodes it, in pieces, each with the
+    index (in its input) of the block of ``chunk_bytes`` it comes from there: a block that two
+    ranges share gives each of them a piece, and the two pieces together are its text."""
+    source = byte_range.source
+    if byte_range.end is None:
+        yield from enumerate(read_chunks([source], chunk_bytes, encoding_errors))
+        return
+    size = source.size() or 0
+    with _open_binary(source) as (handle, _):
+        start, end = _line_start(handle, byte_range.start, size), _line_start(handle, byte_range.end, size)
+        decoder = _Decoder(source.name, encoding_errors, offset=start)
+        last = "\n"
+        handle.seek(start)
+        position = start
+        while position < end:
+            stop = min(end, (position // chunk_bytes + 1) * chunk_bytes)
+            text = decoder.decode(_read_block(handle, stop - position, source))
+            if text:
+                last = text[-1]
+                yield position // chunk_bytes, text
+            position = stop
+        if end == size and start < size:  # this range holds the end of its input
+            tail = decoder.decode(b"", final=True)
+            if tail or last != "\n":
+                yield -(-size // chunk_bytes), tail + "\n"
+
+
+def _line_start(handle: IO[bytes], position: int, size: int) -> int:
+    """The first offset at or after ``position`` where a line begins (``size`` past the last)."""
+    if position <= 0:
+        return 0
+    if position >= size:
+        return size
+    handle.seek(position - 1)
+    offset = position - 1
+    while block := handle.read(1 << 16):
+        newline = block.find(b"\n")
+        if newline >= 0:
+            return offset + newline + 1
+        offset += len(block)
+    return size
 
 
 def _read_block(handle: IO[bytes], size: int, source: Source) -> bytes:

@@ -450,7 +450,7 @@ def test_count_and_ngrams(tmp_path: Path, corpus: Path) -> None:
 # -- imports ----------------------------------------------------------------------------------
 
 
-def test_newwords_does_not_import_torch(tmp_path: Path, corpus: Path) -> None:
+def test_light_commands_import_neither_torch_nor_dask(tmp_path: Path, corpus: Path) -> None:
     result = subprocess.run(
         [sys.executable, "-X", "importtime", "-m", "nlptk", "newwords", str(corpus), "--min-count", "5"],
         capture_output=True,
@@ -458,11 +458,13 @@ def test_newwords_does_not_import_torch(tmp_path: Path, corpus: Path) -> None:
     )
     assert result.returncode == 0
     assert b"torch" not in result.stderr
-    # Stronger: a stand-in torch package that leaves a mark when anything imports it.
+    # Stronger: stand-in torch and Dask packages that leave a mark when anything imports them.
     fake = tmp_path / "fake"
-    (fake / "torch").mkdir(parents=True)
-    marker = tmp_path / "torch-was-imported"
-    (fake / "torch" / "__init__.py").write_text(f"open({str(marker)!r}, 'w').close()\n", encoding="utf-8")
+    markers = []
+    for heavy in ("torch", "dask", "distributed"):
+        (fake / heavy).mkdir(parents=True)
+        markers.append(tmp_path / f"{heavy}-was-imported")
+        (fake / heavy / "__init__.py").write_text(f"open({str(markers[-1])!r}, 'w').close()\n", encoding="utf-8")
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(fake), os.environ.get("PYTHONPATH", "")])}
     light = (
         ["newwords", str(corpus), "--min-count", "5"],
@@ -472,4 +474,4 @@ def test_newwords_does_not_import_torch(tmp_path: Path, corpus: Path) -> None:
     )
     for args in light:
         out(nlptk(*args, env=env))
-        assert not marker.exists(), f"nlptk {args[0]} imported torch"
+        assert not [m.name for m in markers if m.exists()], f"nlptk {args[0]} imported torch or Dask"

@@ -23,13 +23,18 @@ def count(
     min_count: Annotated[int, typer.Option(help="Keep only n-grams (of 2+ characters) seen at least this often.")] = 1,
     latin: opt.LatinOpt = opt.Latin.split,
     memory: opt.Memory = "1G",
+    cluster: opt.Cluster = None,
     encoding_errors: opt.EncodingOpt = opt.EncodingErrors.strict,
     quiet: opt.Quiet = False,
 ) -> None:
     """Count all 1..N-grams of characters inside fragments into a table (query it with 'nlptk ngrams')."""
+    from nlptk.cluster.connection import check_address
     from nlptk.io import parse_memory
     from nlptk.ngrams import count_to_table
     from nlptk.progress import make_progress
+
+    if cluster is not None:
+        check_address(cluster)
 
     progress = make_progress(quiet)
     try:
@@ -42,6 +47,7 @@ def count(
             memory=parse_memory(memory),
             encoding_errors=encoding_errors.value,
             progress=progress,
+            cluster=cluster,
         )
     finally:
         progress.close()

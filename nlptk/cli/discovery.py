@@ -88,6 +88,7 @@ def newwords(
     header: opt.Header = False,
     latin: opt.LatinOpt = opt.Latin.split,
     memory: opt.Memory = "1G",
+    cluster: opt.Cluster = None,
     encoding_errors: opt.EncodingOpt = opt.EncodingErrors.strict,
     output: opt.Output = None,
     quiet: opt.Quiet = False,
@@ -107,6 +108,7 @@ def newwords(
     word longer than its order, the least count of its order-length windows, an upper bound) and
     llr (Dunning's G²). Both corpora are measured in characters inside fragments.
     """
+    from nlptk.cluster.connection import check_address
     from nlptk.io import parse_memory
     from nlptk.lexicon import word_set
     from nlptk.newwords import BaselineConfig, DiscoveryConfig, WordSelection, check_baselines, discover_words
@@ -123,6 +125,8 @@ def newwords(
         compounds=units is opt.Units.compounds,
         single_entropies=min_len <= 1,
     )
+    if cluster is not None:
+        check_address(cluster)
     selection = WordSelection(min_len=min_len, max_len=max_len, top=top, sort=sort.value)
     compare = None
     if baseline:
@@ -134,7 +138,7 @@ def newwords(
     excluded = [word_set(spec) for spec in exclude or []]
     progress = make_progress(quiet)
     try:
-        words = discover_words(inputs, config, progress)
+        words = discover_words(inputs, config, progress, cluster)
         if compare is not None:
             candidates = list(replace(selection, top=0).select(words, excluded))  # --top applies to the ranking
             rows, summary = _rising_rows(candidates, inputs, baseline or [], compare, progress)

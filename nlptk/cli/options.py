@@ -53,7 +53,15 @@ Threads = Annotated[int, typer.Option(help="CPU threads (0: every CPU this proce
 Header = Annotated[bool, typer.Option("--header", help="Start TSV output with a line naming the columns.")]
 FormatOpt = Annotated[Format, typer.Option("--format", help="tsv (one record per line) or jsonl.")]
 ReportFormatOpt = Annotated[ReportFormat, typer.Option("--format", help="text or json.")]
-Memory = Annotated[str, typer.Option(help="Memory budget for counting, e.g. 512M, 2G.")]
+Memory = Annotated[str, typer.Option(help="Memory budget for counting, e.g. 512M, 2G (with --cluster: per worker).")]
+Cluster = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option(
+        help="Run on a Dask cluster: tcp://HOST:PORT (a running scheduler) or local:N (N worker processes "
+        "here). Inputs must be files every worker can read (or fsspec URLs); the output is the same.",
+        show_default=False,
+    ),
+]
 EncodingOpt = Annotated[
     EncodingErrors, typer.Option("--encoding-errors", help="What to do with invalid UTF-8: stop, replace or ignore.")
 ]

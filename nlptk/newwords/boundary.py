@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Container
+from collections.abc import Container, Iterable
+from dataclasses import dataclass
 
 import numpy as np
 
 from nlptk.lexicon import function_characters, jieba_dictionary
 from nlptk.newwords.config import DiscoveryConfig, Word
-from nlptk.ngrams.counting import WindowStore
-from nlptk.ngrams.keys import KeyLayout, count_runs
+from nlptk.ngrams.keys import KeyLayout
 from nlptk.text import CharClass, classify
 
 PARTICLES = frozenset("的了着过")  # structural and aspect particles that end a phrase, not a word
@@ -30,37 +30,69 @@ FREE_WORD = 10_000  # jieba's frequency of a one-character word that occurs free
 FREE_PAIR_MARGIN = 1.0  # nats above the pair threshold that two free characters need to be one word
 
 
-def branching(pairs: WindowStore, hashes: np.ndarray, layout: KeyLayout) -> tuple[np.ndarray, np.ndarray]:
-    """Branching entropy (nats) and top-neighbour share of each piece hash, from (hash|neighbour) keys.
+@dataclass
+class BranchingSums:
+    """Per piece hash: its occurrences, Σ f·ln f over its real neighbours' counts f, and the
+    largest f. Pieces whose neighbour pairs lie in different partitions combine by
+    :meth:`combine` exactly (each piece's pairs are all in one partition)."""
+
+    total: np.ndarray
+    plogp: np.ndarray
+    top: np.ndarray
+
+    @classmethod
+    def of(
+        cls, counted: Iterable[tuple[np.ndarray, np.ndarray]], hashes: np.ndarray, layout: KeyLayout
+    ) -> BranchingSums:
+        """The sums of each of ``hashes`` from counted (hash|neighbour) keys, each partition sorted."""
+        low = np.uint64((1 << layout.bits) - 1)
+        order = np.argsort(hashes)
+        members = hashes[order]
+        sums = cls(np.zeros(len(hashes)), np.zeros(len(hashes)), np.zeros(len(hashes)))
+        for keys, freq in counted:
+            # Each member's (hash|neighbour) keys are one range of the sorted keys.
+            owners = keys & ~low
+            lo, hi = np.searchsorted(owners, members, "left"), np.searchsorted(owners, members, "right")
+            found = np.flatnonzero(hi > lo)
+            if not len(found):
+                continue
+            f = freq.astype(np.float64)
+            real = np.where((keys & low) != 0, f, 0.0)  # a fragment boundary is no neighbour
+            at = order[found]
+            ranges = np.stack((lo[found], hi[found]), axis=1).ravel()
+            sums.total[at] += _over_ranges(np.add, f, ranges)
+            sums.plogp[at] += _over_ranges(np.add, real * np.log(np.maximum(real, 1)), ranges)
+            sums.top[at] = np.maximum(sums.top[at], _over_ranges(np.maximum, real, ranges))
+        return sums
+
+    @classmethod
+    def combine(cls, parts: Iterable[BranchingSums]) -> BranchingSums:
+        parts = list(parts)
+        return cls(
+            np.sum([p.total for p in parts], axis=0),
+            np.sum([p.plogp for p in parts], axis=0),
+            np.max([p.top for p in parts], axis=0),
+        )
+
+    def entropy_and_share(self) -> tuple[np.ndarray, np.ndarray]:
+        """Branching entropy (nats) and top-neighbour share (NaN for a piece never seen)."""
+        total = self.total
+        with np.errstate(divide="ignore", invalid="ignore"):
+            entropy = np.where(total > 0, np.log(np.maximum(total, 1)) - self.plogp / np.maximum(total, 1), np.nan)
+            share = np.where(total > 0, self.top / np.maximum(total, 1), np.nan)
+        return entropy, share
+
+
+def branching(
+    counted: Iterable[tuple[np.ndarray, np.ndarray]], hashes: np.ndarray, layout: KeyLayout
+) -> tuple[np.ndarray, np.ndarray]:
+    """Branching entropy (nats) and top-neighbour share of each piece hash, from counted
+    (hash|neighbour) keys (:meth:`WindowStore.counted_partitions`).
 
     Occurrences at a fragment boundary count as distinct outcomes: they add to the total but
     neither to a neighbour's share nor to the concentration of the distribution.
     """
-    low = np.uint64((1 << layout.bits) - 1)
-    order = np.argsort(hashes)
-    members = hashes[order]
-    total = np.zeros(len(hashes))
-    plogp = np.zeros(len(hashes))
-    top = np.zeros(len(hashes))
-    for sorted_keys in pairs.sorted_partitions():
-        keys, freq = count_runs(sorted_keys)
-        # Each member's (hash|neighbour) keys are one range of the sorted keys.
-        owners = keys & ~low
-        lo, hi = np.searchsorted(owners, members, "left"), np.searchsorted(owners, members, "right")
-        found = np.flatnonzero(hi > lo)
-        if not len(found):
-            continue
-        f = freq.astype(np.float64)
-        real = np.where((keys & low) != 0, f, 0.0)  # a fragment boundary is no neighbour
-        at = order[found]
-        ranges = np.stack((lo[found], hi[found]), axis=1).ravel()
-        total[at] += _over_ranges(np.add, f, ranges)
-        plogp[at] += _over_ranges(np.add, real * np.log(np.maximum(real, 1)), ranges)
-        top[at] = np.maximum(top[at], _over_ranges(np.maximum, real, ranges))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        entropy = np.where(total > 0, np.log(np.maximum(total, 1)) - plogp / np.maximum(total, 1), np.nan)
-        share = np.where(total > 0, top / np.maximum(total, 1), np.nan)
-    return entropy, share
+    return BranchingSums.of(counted, hashes, layout).entropy_and_share()
 
 
 def _over_ranges(ufunc: np.ufunc, values: np.ndarray, ranges: np.ndarray) -> np.ndarray:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
 
 from nlptk.newwords.config import DiscoveryConfig
-from nlptk.ngrams.counting import NgramCounter
 from nlptk.ngrams.hashing import row_hash
 from nlptk.ngrams.keys import KeyLayout
 from nlptk.ngrams.keyset import KeySet
@@ -70,17 +70,19 @@ def _pair_table(
     return dense, flags
 
 
-def frequent_ngrams(counter: NgramCounter, min_count: int) -> tuple[int, dict[int, tuple[np.ndarray, np.ndarray]]]:
-    """The total character count and, per order, the n-grams occurring at least ``min_count`` times."""
+def frequent_ngrams(
+    partitions: Iterable[dict[int, tuple[np.ndarray, np.ndarray]]], layout: KeyLayout, min_count: int
+) -> tuple[int, dict[int, tuple[np.ndarray, np.ndarray]]]:
+    """The total character count and, per order, the n-grams occurring at least ``min_count`` times,
+    from counted partitions in key order (:meth:`nlptk.ngrams.NgramCounter.partitions`)."""
     total = 0
     parts: dict[int, list[tuple[np.ndarray, np.ndarray]]] = {}
-    for partition in counter.partitions(min_count):
+    for partition in partitions:
         for k, (keys, counts) in partition.items():
             if k == 1:  # partitions hold every unigram
                 total += int(counts.sum())
                 keys, counts = keys[counts >= min_count], counts[counts >= min_count]
             parts.setdefault(k, []).append((keys, counts))
-    layout = counter.layout
     frequent = {
         k: (layout.concat([p[0] for p in chunks]), np.concatenate([p[1] for p in chunks]))
         for k, chunks in parts.items()

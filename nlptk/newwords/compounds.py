@@ -23,7 +23,7 @@ from nlptk.lexicon import EdgeCounts, JiebaDictionary
 from nlptk.newwords.config import SINGLE_AFFIX, DiscoveryConfig
 from nlptk.ngrams.counting import WindowStore
 from nlptk.ngrams.hashing import mix
-from nlptk.ngrams.keys import KeyLayout, count_runs
+from nlptk.ngrams.keys import KeyLayout
 from nlptk.ngrams.keyset import KeySet
 
 SEQUENCE_LENGTHS = (2, 3)  # pieces per sequence
@@ -213,26 +213,23 @@ class Sequences:
         """The sequences counted at least ``min_count`` times: strings, counts and hashes (as the
         neighbour pairs have them). ``units`` maps vocabulary ids to code points."""
         found, counts = [], []
-        for sorted_codes in self.hashes.sorted_partitions():
-            codes, freq = count_runs(sorted_codes)
+        for codes, freq in self.hashes.counted_partitions():
             keep = freq >= min_count
             found.append(codes[keep])
             counts.append(freq[keep])
         codes = np.concatenate(found) if found else np.zeros(0, dtype=np.uint64)
-        if not len(codes):
-            return [], np.zeros(0, dtype=np.int64), codes
-        ids = np.zeros((len(codes), self.layout.order), dtype=np.int64)
-        packed = codes < HASHED
-        for j in range(PACKED):
-            ids[packed, j] = (codes[packed] >> np.uint64(16 * (PACKED - 1 - j))) & np.uint64(0xFFFF)
-        hashed = np.flatnonzero(~packed)
-        if len(hashed):
-            ids[hashed] = self._keys(codes[hashed])
-        words = [row.tobytes().decode("utf-32-le").rstrip("\0") for row in units[ids]]
-        return words, np.concatenate(counts), pair_hash(codes)
+        hashed = codes[codes >= HASHED]
+        words = sequence_strings(codes, hashed, self._keys(hashed), self.layout, units)
+        return words, np.concatenate(counts) if counts else np.zeros(0, dtype=np.int64), pair_hash(codes)
+
+    def key_rows(self) -> np.ndarray:
+        """Every (hashed code, key words…) row written, each code once."""
+        width = 1 + self.layout.words
+        rows = np.fromfile(self.keys_path, dtype=np.uint64).reshape(-1, width)
+        return rows[np.unique(rows[:, 0], return_index=True)[1]]
 
     def _keys(self, codes: np.ndarray) -> np.ndarray:
-        """The unit ids of the hashed ``codes``, from the keys file."""
+        """The key words (rows) of the hashed ``codes``, from the keys file."""
         members = KeySet(codes)
         keys = np.zeros((len(codes), self.layout.words), dtype=np.uint64)
         width = 1 + self.layout.words
@@ -243,7 +240,22 @@ class Sequences:
                 index = members.index(rows[:, 0])
                 hit = index >= 0
                 keys[index[hit]] = rows[hit, 1:]
-        return self.layout.unpack(keys if self.layout.words > 1 else keys[:, 0]).astype(np.int64)
+        return keys
+
+
+def sequence_strings(
+    codes: np.ndarray, hashed: np.ndarray, hashed_keys: np.ndarray, layout: KeyLayout, units: np.ndarray
+) -> list[str]:
+    """The strings of sequence ``codes``: packed codes hold their characters, the ``hashed`` ones
+    (in the order they come among ``codes``) are spelled by ``hashed_keys``, one row of key words each."""
+    ids = np.zeros((len(codes), layout.order), dtype=np.int64)
+    packed = codes < HASHED
+    for j in range(PACKED):
+        ids[packed, j] = (codes[packed] >> np.uint64(16 * (PACKED - 1 - j))) & np.uint64(0xFFFF)
+    if len(hashed):
+        keys = hashed_keys if layout.words > 1 else hashed_keys[:, 0]
+        ids[~packed] = layout.unpack(keys).astype(np.int64)
+    return [row.tobytes().decode("utf-32-le").rstrip("\0") for row in units[ids]]
 
 
 MODIFIER_TAGS = frozenset({"n", "nr", "nrt", "nrfg", "ns", "nt", "nz", "ng", "j", "b", "a", "an", "vn"})

@@ -6,9 +6,11 @@ import os
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 
+from nlptk.newwords.boundary import branching
 from nlptk.newwords.cohesion import Cohesive, cohesion_of, members_at
 from nlptk.newwords.compounds import BlockSequences, FrequentPairs, Sequences, SingleParts, adjacent_pieces
 from nlptk.newwords.config import DiscoveryConfig
@@ -84,6 +86,42 @@ class LongPieces:
             yield from ((word, n) for word, n in counts.items() if n >= min_count)
 
 
+class CountedStore(Protocol):
+    """Keys with their counts, partition by partition."""
+
+    def counted_partitions(self) -> Iterator[tuple[np.ndarray, np.ndarray]]: ...
+
+
+class FrequentStrings(Protocol):
+    def frequent(self, min_count: int) -> Iterator[tuple[str, int]]: ...
+
+
+class FrequentSequences(Protocol):
+    def frequent(self, min_count: int, units: np.ndarray) -> tuple[list[str], np.ndarray, np.ndarray]: ...
+
+
+Entropies = tuple[np.ndarray, np.ndarray]  # branching entropy and top-neighbour share of each piece hash
+
+
+class PiecesView(Protocol):
+    """What collecting the words needs of the cut pass: :class:`Pieces` here, or the merged
+    partitions of a cluster (:mod:`nlptk.cluster.discovery`)."""
+
+    short: CountedStore
+    recut_short: CountedStore
+    long: FrequentStrings
+    recut_long: FrequentStrings
+    compounds: FrequentSequences
+    units: int
+
+    @property
+    def layout(self) -> KeyLayout: ...
+
+    def branching(self, hashes: np.ndarray, layout: KeyLayout) -> tuple[Entropies, Entropies]:
+        """Left and right boundary statistics of each of ``hashes``."""
+        ...
+
+
 @dataclass
 class Pieces:
     """Running totals of the cut pass."""
@@ -96,6 +134,16 @@ class Pieces:
     recut_long: LongPieces
     compounds: Sequences  # sequences of adjacent pieces (see nlptk.newwords.compounds)
     units: int = 0  # pieces cut, single characters included
+
+    @property
+    def layout(self) -> KeyLayout:
+        return self.short.layout
+
+    def branching(self, hashes: np.ndarray, layout: KeyLayout) -> tuple[Entropies, Entropies]:
+        left, right = ordered_map(
+            lambda pairs: branching(pairs.counted_partitions(), hashes, layout), (self.left_pairs, self.right_pairs)
+        )
+        return left, right
 
 
 @dataclass

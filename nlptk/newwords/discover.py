@@ -13,62 +13,104 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from typing import Protocol
 
 import numpy as np
 
 from nlptk.errors import NlptkError
 from nlptk.io import read_chunks, resolve_inputs
 from nlptk.lexicon import function_characters, jieba_dictionary
-from nlptk.newwords.boundary import LONG_AFFIX, branching, reject_fragments, well_formed
+from nlptk.newwords.boundary import LONG_AFFIX, reject_fragments, well_formed
 from nlptk.newwords.cohesion import Cohesive, cohesion_of, cohesive_ngrams, frequent_ngrams
 from nlptk.newwords.compounds import FrequentPairs, SingleParts, compound_sides, unit_cohesion
 from nlptk.newwords.config import DiscoveryConfig, Word
-from nlptk.newwords.cutting import Pieces, cut_and_count
+from nlptk.newwords.cutting import CountedStore, PiecesView, cut_and_count
 from nlptk.newwords.hashing import long_piece_hash, pair_prefix
-from nlptk.ngrams.counting import NgramCounter, WindowStore, chunk_bytes_for
+from nlptk.ngrams.counting import NgramCounter, chunk_bytes_for
 from nlptk.ngrams.hashing import row_hash
-from nlptk.ngrams.keys import KeyLayout, count_runs
-from nlptk.parallel import ordered_map
+from nlptk.ngrams.keys import KeyLayout
 from nlptk.progress import NoProgress, Progress
-from nlptk.text import codepoints
+from nlptk.text import CharVocab, codepoints
+
+
+class CountedCorpus(Protocol):
+    """What discovery needs of a counted corpus: its key layout, vocabulary and length."""
+
+    layout: KeyLayout
+    vocab: CharVocab
+    chars: int
+
+
+CutPass = Callable[[Cohesive, FrequentPairs, SingleParts], PiecesView]
 
 
 def discover_words(
     inputs: Iterable[str],
     config: DiscoveryConfig | None = None,
     progress: Progress | None = None,
+    cluster: str | None = None,
 ) -> list[Word]:
-    """Discover words in the texts at ``inputs`` (paths, globs or ``-``), most frequent first."""
+    """Discover words in the texts at ``inputs`` (paths, globs or ``-``), most frequent first.
+
+    ``cluster``: a Dask scheduler's address, or ``local:N`` (see :mod:`nlptk.cluster`); the
+    words are the same as on this machine.
+    """
     config = config or DiscoveryConfig()
     progress = progress or NoProgress()
+    if cluster is not None:
+        from nlptk.cluster.discovery import discover_on_cluster
+
+        return discover_on_cluster(inputs, config, progress, cluster)
     sources = resolve_inputs(inputs)
     sizes = [s.size() for s in sources]
     input_bytes = None if None in sizes else sum(sizes)  # type: ignore[arg-type]
     with NgramCounter(config.order, config.latin, config.memory, input_bytes=input_bytes, keep_ids=True) as counter:
         progress.stage("counting", input_bytes)
         counter.add_all(read_chunks(sources, chunk_bytes_for(config.memory), config.encoding_errors, progress.advance))
-        if len(counter.vocab) <= 1:  # no character inside a fragment: empty, or only punctuation/spaces
-            raise NlptkError("the input holds no text to discover words in (empty, or no Chinese characters)")
-        progress.stage("cohesion")
-        unigram_total, frequent = frequent_ngrams(counter, config.min_count)
-        cohesive = cohesive_ngrams(counter.layout, frequent, unigram_total, config, len(counter.vocab))
-        progress.stage("cutting", counter.chars)
-        bigrams = frequent.get(2, (counter.layout.empty(), None))[0]
-        pairs = FrequentPairs(counter.layout.unit(bigrams, 0), counter.layout.unit(bigrams, 1), len(counter.vocab) + 1)
-        singles = SingleParts.of(
-            counter.vocab.unit_array(), function_characters(), jieba_dictionary().edges, LONG_AFFIX
-        )
-        pieces = cut_and_count(counter, cohesive, pairs, singles, config, progress)
-        return _collect(counter, cohesive, pieces, singles, config)
+        check_text_found(len(counter.vocab))
+
+        def cut(cohesive: Cohesive, pairs: FrequentPairs, singles: SingleParts) -> PiecesView:
+            return cut_and_count(counter, cohesive, pairs, singles, config, progress)
+
+        return discover_from_counts(counter, counter.partitions(config.min_count), cut, config, progress)
+
+
+def check_text_found(vocab_size: int) -> None:
+    if vocab_size <= 1:  # no character inside a fragment: empty, or only punctuation/spaces
+        raise NlptkError("the input holds no text to discover words in (empty, or no Chinese characters)")
+
+
+def discover_from_counts(
+    corpus: CountedCorpus,
+    partitions: Iterable[dict[int, tuple[np.ndarray, np.ndarray]]],
+    cut: CutPass,
+    config: DiscoveryConfig,
+    progress: Progress,
+) -> list[Word]:
+    """Steps 2–5 of discovery, from the counted partitions of ``corpus`` and a pass that cuts it."""
+    progress.stage("cohesion")
+    layout = corpus.layout
+    unigram_total, frequent = frequent_ngrams(partitions, layout, config.min_count)
+    cohesive = cohesive_ngrams(layout, frequent, unigram_total, config, len(corpus.vocab))
+    progress.stage("cutting", corpus.chars)
+    bigrams = frequent.get(2, (layout.empty(), None))[0]
+    pairs = FrequentPairs(layout.unit(bigrams, 0), layout.unit(bigrams, 1), len(corpus.vocab) + 1)
+    singles = SingleParts.of(corpus.vocab.unit_array(), function_characters(), jieba_dictionary().edges, LONG_AFFIX)
+    pieces = cut(cohesive, pairs, singles)
+    return _collect(layout, corpus.vocab, cohesive, pieces, singles, config)
 
 
 def _collect(
-    counter: NgramCounter, cohesive: Cohesive, pieces: Pieces, singles: SingleParts, config: DiscoveryConfig
+    layout: KeyLayout,
+    vocab: CharVocab,
+    cohesive: Cohesive,
+    pieces: PiecesView,
+    singles: SingleParts,
+    config: DiscoveryConfig,
 ) -> list[Word]:
     """Frequent pieces with their cohesion and boundary statistics, fragments rejected."""
-    layout = counter.layout
-    table_units = counter.vocab.unit_array()
+    table_units = vocab.unit_array()
     words: list[str] = []
     counts: list[np.ndarray] = []
     cohesions: list[np.ndarray] = []
@@ -79,7 +121,7 @@ def _collect(
         cohesions.append(cohesion_of(keys, layout, cohesive) if k >= 2 else np.full(len(keys), np.nan))
         hashes.append(row_hash(keys))
     for word, long_count in sorted(pieces.long.frequent(config.min_count)):
-        ids = counter.vocab.encode_chars(codepoints(word), np.ones(len(word), bool), grow=False)
+        ids = vocab.encode_chars(codepoints(word), np.ones(len(word), bool), grow=False)
         windows = layout.windows(np.append(ids, 0))
         words.append(word)
         counts.append(np.array([long_count]))
@@ -93,9 +135,7 @@ def _collect(
     count_array = np.concatenate(counts) if counts else np.zeros(0, dtype=np.int64)
     cohesion_array = np.concatenate(cohesions) if cohesions else np.zeros(0)
     hash_array = pair_prefix(np.concatenate((*hashes, sequence_hashes)), layout)
-    left, right = ordered_map(
-        lambda pairs: branching(pairs, hash_array, layout), (pieces.left_pairs, pieces.right_pairs)
-    )
+    left, right = pieces.branching(hash_array, layout)
 
     def word(text: str, i: int, count: int, cohesion: float) -> Word:
         entropies = float(left[0][i]), float(right[0][i])
@@ -124,7 +164,7 @@ def _compound_units(
     words: list[str],
     counts: np.ndarray,
     sequences: list[str],
-    pieces: Pieces,
+    pieces: PiecesView,
     singles: SingleParts,
     units: np.ndarray,
     config: DiscoveryConfig,
@@ -133,7 +173,7 @@ def _compound_units(
     with ``counts``, and of the recut), and the sides a compound may have (:func:`compound_sides`)
     among the well-formed ones that split some of ``sequences``."""
     piece_counts = dict(zip(words, counts.tolist(), strict=True))
-    for text, count in _recut_counts(pieces, config.min_count, pieces.short.layout, units):
+    for text, count in _recut_counts(pieces, config.min_count, pieces.layout, units):
         piece_counts[text] = piece_counts.get(text, 0) + count
     known = set(piece_counts)
     split_sides = {text[:j] for text in sequences for j in range(1, len(text))}
@@ -144,11 +184,10 @@ def _compound_units(
 
 
 def _frequent_short(
-    store: WindowStore, min_count: int, layout: KeyLayout
+    store: CountedStore, min_count: int, layout: KeyLayout
 ) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
     """(length, keys, counts) of the pieces of at most n characters seen at least ``min_count`` times."""
-    for sorted_keys in store.sorted_partitions():
-        keys, freq = count_runs(sorted_keys)
+    for keys, freq in store.counted_partitions():
         keep = freq >= min_count
         keys, freq = keys[keep], freq[keep]
         lengths = np.zeros(len(keys), dtype=np.int64)
@@ -165,7 +204,9 @@ def _strings(keys: np.ndarray, k: int, layout: KeyLayout, units: np.ndarray) -> 
     return np.ascontiguousarray(units[layout.unpack(keys, k)]).view(f"<U{k}").ravel().tolist()
 
 
-def _recut_counts(pieces: Pieces, min_count: int, layout: KeyLayout, units: np.ndarray) -> Iterator[tuple[str, int]]:
+def _recut_counts(
+    pieces: PiecesView, min_count: int, layout: KeyLayout, units: np.ndarray
+) -> Iterator[tuple[str, int]]:
     """The pieces of recut failing pieces seen at least ``min_count`` times there, with those counts."""
     for k, keys, freq in _frequent_short(pieces.recut_short, min_count, layout):
         yield from zip(_strings(keys, k, layout, units), freq.tolist(), strict=True)

@@ -170,6 +170,11 @@ class WindowStore:
             del keys
             release_free_memory()
 
+    def counted_partitions(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """Every partition's distinct keys and how often each was stored; partitions in key order."""
+        for keys in self.sorted_partitions():
+            yield count_runs(keys)
+
 
 def aggregate(windows: np.ndarray, layout: KeyLayout, min_count: int = 1) -> dict[int, tuple[np.ndarray, np.ndarray]]:
     """Counts of every k-gram (k = 1..order) from sorted windows: ``{k: (sorted keys, counts)}``.
@@ -205,15 +210,19 @@ class NgramCounter:
         tmpdir: str | None = None,
         input_bytes: int | None = None,
         keep_ids: bool = False,
+        vocab: CharVocab | None = None,
     ) -> None:
+        """``vocab``: a fixed vocabulary that holds every character of the text (a worker of a
+        cluster counts with the ids of the whole corpus); by default ids are assigned as met."""
         between("order", order, 1, MAX_ORDER)
         one_of("latin", latin, ("split", "drop"))
         check_memory(memory, MIN_COUNTER_MEMORY)
         self.order = order
         self.latin = latin
         self.memory = memory
-        self.vocab = CharVocab()
-        self.layout = KeyLayout(order, 16)
+        self._grow = vocab is None
+        self.vocab = CharVocab() if vocab is None else vocab
+        self.layout = layout_for(order, len(self.vocab))
         self.chars = 0
         self._carry = ""
         self._tmp = tempfile.mkdtemp(prefix="nlptk-count-", dir=tmpdir)
@@ -251,7 +260,7 @@ class NgramCounter:
         """Ids of the carried-over text plus ``text`` (None: the end) and how many positions start windows."""
         final = final or text is None
         buf = self._carry + (text or "")
-        ids = encode_fragments(buf, self.vocab, self.latin)
+        ids = encode_fragments(buf, self.vocab, self.latin, grow=self._grow)
         if len(self.vocab) > self.layout.max_id + 1:
             self.layout = layout_for(self.order, len(self.vocab))
             self._store.widen(self.layout)

@@ -130,6 +130,12 @@ class KeyLayout:
             return keys
         return keys[np.lexsort(keys.T[::-1])]
 
+    def sort_order(self, keys: np.ndarray) -> np.ndarray:
+        """The permutation that sorts ``keys`` (stable)."""
+        if self.words == 1:
+            return np.argsort(keys, kind="stable")
+        return np.lexsort(keys.T[::-1])
+
     def concat(self, parts: list[np.ndarray]) -> np.ndarray:
         return np.concatenate(parts) if parts else self.empty()
 
@@ -173,6 +179,15 @@ def count_runs(sorted_keys: np.ndarray, weights: np.ndarray | None = None) -> tu
     else:
         counts = np.add.reduceat(weights, starts) if len(starts) else np.zeros(0, dtype=np.int64)
     return sorted_keys[starts], counts.astype(np.int64)
+
+
+def sum_counts(layout: KeyLayout, keys: list[np.ndarray], counts: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Counted keys from several sources merged: each distinct key once, in order, its counts summed."""
+    joined = layout.concat(keys)
+    if not len(joined):
+        return joined, np.zeros(0, dtype=np.int64)
+    order = layout.sort_order(joined)
+    return count_runs(joined[order], np.concatenate(counts).astype(np.int64)[order])
 
 
 def layout_for(order: int, vocab_size: int) -> KeyLayout:

@@ -17,7 +17,7 @@ import os
 import shutil
 import struct
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import get_args
 
@@ -352,8 +352,13 @@ def count_to_table(
     memory: int = 1 << 30,
     encoding_errors: str = "strict",
     progress: Progress | None = None,
+    cluster: str | None = None,
 ) -> dict:
-    """Count all 1..order-grams of ``inputs`` and write the table to ``path``; returns a summary."""
+    """Count all 1..order-grams of ``inputs`` and write the table to ``path``; returns a summary.
+
+    ``cluster``: a Dask scheduler's address or ``local:N`` (:mod:`nlptk.cluster`), where
+    ``memory`` is each worker's; the table is the same, byte for byte.
+    """
     from nlptk.io import read_chunks, resolve_inputs
     from nlptk.ngrams.counting import NgramCounter, check_memory, chunk_bytes_for
 
@@ -362,20 +367,44 @@ def count_to_table(
     check_memory(memory)
     one_of("encoding_errors", encoding_errors, get_args(EncodingErrors))
     progress = progress or NoProgress()
+    if cluster is not None:
+        from nlptk.cluster.counting import count_table_on_cluster
+
+        return count_table_on_cluster(cluster, inputs, path, order, min_count, latin, memory, encoding_errors, progress)  # type: ignore[arg-type]
     sources = resolve_inputs(inputs)
     sizes = [s.size() for s in sources]
     input_bytes = None if None in sizes else sum(s for s in sizes if s is not None)
     with NgramCounter(order, latin, memory, input_bytes=input_bytes) as counter:  # type: ignore[arg-type]
         progress.stage("counting", input_bytes)
         counter.add_all(read_chunks(sources, chunk_bytes_for(memory), encoding_errors, progress.advance))  # type: ignore[arg-type]
-        if len(counter.vocab) <= 1:  # no character inside a fragment: empty, or only punctuation/spaces
-            raise NlptkError("the input holds no text to count (empty, or no Chinese characters, letters or digits)")
+        check_counted(len(counter.vocab))
         progress.stage("merging")
-        meta = {"inputs": [s.name for s in sources], "chars": counter.chars, "latin": latin, "min_count": min_count}
-        ngrams: dict[int, int] = {}
-        with TableWriter(path, counter.layout, counter.vocab, meta) as writer:
-            for partition in counter.partitions(min_count):
-                for k, (keys, counts) in sorted(partition.items()):
-                    writer.add(k, keys, counts)
-                    ngrams[k] = ngrams.get(k, 0) + len(keys)
-    return {"chars": counter.chars, "ngrams": dict(sorted(ngrams.items()))}
+        return write_table(
+            path, counter.layout, counter.vocab, counter.chars, counter.partitions(min_count), sources, latin, min_count
+        )
+
+
+def check_counted(vocab_size: int) -> None:
+    if vocab_size <= 1:  # no character inside a fragment: empty, or only punctuation/spaces
+        raise NlptkError("the input holds no text to count (empty, or no Chinese characters, letters or digits)")
+
+
+def write_table(
+    path: str | os.PathLike[str],
+    layout: KeyLayout,
+    vocab: CharVocab,
+    chars: int,
+    partitions: Iterable[dict[int, tuple[np.ndarray, np.ndarray]]],
+    sources: list,
+    latin: str,
+    min_count: int,
+) -> dict:
+    """Write counted partitions (in key order) as a table; returns the summary of the count."""
+    meta = {"inputs": [s.name for s in sources], "chars": chars, "latin": latin, "min_count": min_count}
+    ngrams: dict[int, int] = {}
+    with TableWriter(path, layout, vocab, meta) as writer:
+        for partition in partitions:
+            for k, (keys, counts) in sorted(partition.items()):
+                writer.add(k, keys, counts)
+                ngrams[k] = ngrams.get(k, 0) + len(keys)
+    return {"chars": chars, "ngrams": dict(sorted(ngrams.items()))}

@@ -1,0 +1,335 @@
+"""New-word discovery on a cluster: the counts of :mod:`.counting`, then the cut pass on the
+workers, with the cohesive set and the other tables shipped to each worker once.
+
+Each range is cut by the code of one machine (:func:`nlptk.newwords.cutting.cut_and_count`);
+its pieces, neighbour pairs and sequences are counted and split by a hash of the key, so that
+everything about one piece lands in one split; each split is merged on a worker. Only the
+pieces seen ``min_count`` times come back, and the boundary statistics of those are computed
+where the neighbour pairs are (:class:`nlptk.newwords.boundary.BranchingSums`).
+"""
+
+from __future__ import annotations
+
+import itertools
+import operator
+import shutil
+import tempfile
+import zlib
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from nlptk.cluster.connection import connect, on_cluster, task_memory, worker_directory
+from nlptk.cluster.counting import ClusterCounts, cluster_sources, count_on_cluster, split_count
+from nlptk.io import ByteRange, read_range
+from nlptk.newwords.boundary import BranchingSums
+from nlptk.newwords.cohesion import Cohesive
+from nlptk.newwords.compounds import HASH_LAYOUT, HASHED, FrequentPairs, SingleParts, pair_hash, sequence_strings
+from nlptk.newwords.config import DiscoveryConfig, Word
+from nlptk.newwords.cutting import PAIR_LAYOUT, Entropies, cut_and_count
+from nlptk.newwords.discover import check_text_found, discover_from_counts
+from nlptk.ngrams.counting import WindowStore, chunk_bytes_for
+from nlptk.ngrams.hashing import mix, row_hash
+from nlptk.ngrams.keys import MAX_ORDER, KeyLayout, sum_counts
+from nlptk.ngrams.keyset import KeySet
+from nlptk.progress import NoProgress, Progress
+from nlptk.text import CharVocab, encode_fragments
+
+if TYPE_CHECKING:
+    from distributed import Client, Future
+
+Counted = tuple[np.ndarray, np.ndarray]  # distinct keys and their counts
+
+
+def discover_on_cluster(
+    inputs: Iterable[str], config: DiscoveryConfig, progress: Progress, address: str, range_bytes: int | None = None
+) -> list[Word]:
+    """:func:`nlptk.newwords.discover_words` on a cluster: the same words."""
+    sources = cluster_sources(inputs)
+    with connect(address, config.memory) as client:
+
+        def work() -> list[Word]:
+            counts = count_on_cluster(
+                client,
+                sources,
+                config.order,
+                config.latin,
+                config.memory,
+                config.encoding_errors,
+                config.min_count,
+                progress,
+                range_bytes,
+            )
+            check_text_found(len(counts.vocab))
+
+            def cut(cohesive: Cohesive, pairs: FrequentPairs, singles: SingleParts) -> ClusterPieces:
+                return cut_on_cluster(client, counts, CutTables(counts, cohesive, pairs, singles, config), progress)
+
+            return discover_from_counts(counts, counts.gathered(NoProgress()), cut, config, progress)
+
+        return on_cluster(address, work)
+
+
+@dataclass
+class CutTables:
+    """What every worker needs to cut its ranges, shipped once."""
+
+    units: np.ndarray  # the code point of every id
+    layout: KeyLayout
+    cohesive: Cohesive
+    pairs: FrequentPairs
+    singles: SingleParts
+    config: DiscoveryConfig
+
+    def __init__(
+        self,
+        counts: ClusterCounts,
+        cohesive: Cohesive,
+        pairs: FrequentPairs,
+        singles: SingleParts,
+        config: DiscoveryConfig,
+    ) -> None:
+        self.units = counts.vocab.unit_array()
+        self.layout = counts.layout
+        self.cohesive, self.pairs, self.singles, self.config = cohesive, pairs, singles, config
+
+
+@dataclass
+class PieceCounts:
+    """The counted output of the cut pass (of a range, a split, or the frequent part of a split)."""
+
+    short: Counted
+    recut_short: Counted
+    left_pairs: Counted
+    right_pairs: Counted
+    long: Counter[str]
+    recut_long: Counter[str]
+    sequences: Counted  # sequence codes (see nlptk.newwords.compounds)
+    sequence_keys: np.ndarray  # (hashed code, key words…) rows
+    units: int = 0
+
+
+@dataclass
+class RangeCorpus:
+    """One range's ids, as :func:`cut_and_count` reads a counter's."""
+
+    layout: KeyLayout
+    vocab: CharVocab
+    chars: int
+    tmpdir: str
+    id_blocks: list[np.ndarray]
+
+
+def cut_range(byte_range: ByteRange, tables: CutTables, chunk_bytes: int, splits: int) -> list[PieceCounts]:
+    """Cut one range and split its counted pieces by hash (a task)."""
+    config = replace(tables.config, memory=task_memory(tables.config.memory))
+    vocab = CharVocab(map(chr, tables.units[1:].tolist()))
+    ids = [
+        encode_fragments(text, vocab, config.latin, grow=False)
+        for _, text in read_range(byte_range, chunk_bytes, config.encoding_errors)
+    ]
+    tmpdir = tempfile.mkdtemp(prefix="nlptk-cut-", dir=worker_directory())
+    try:
+        corpus = RangeCorpus(tables.layout, vocab, sum(map(len, ids)), tmpdir, ids)
+        pieces = cut_and_count(corpus, tables.cohesive, tables.pairs, tables.singles, config, NoProgress())  # type: ignore[arg-type]
+        whole = PieceCounts(
+            short=_counted(pieces.short),
+            recut_short=_counted(pieces.recut_short),
+            left_pairs=_counted(pieces.left_pairs),
+            right_pairs=_counted(pieces.right_pairs),
+            long=Counter(dict(pieces.long.frequent(1))),
+            recut_long=Counter(dict(pieces.recut_long.frequent(1))),
+            sequences=_counted(pieces.compounds.hashes),
+            sequence_keys=pieces.compounds.key_rows(),
+            units=pieces.units,
+        )
+    finally:
+        shutil.rmtree(tmpdir, ignore_errors=True)
+    return split_pieces(whole, tables.layout, splits)
+
+
+def _counted(store: WindowStore) -> Counted:
+    parts = list(store.counted_partitions())
+    keys = store.layout.concat([k for k, _ in parts])
+    return keys, np.concatenate([n for _, n in parts]) if parts else np.zeros(0, dtype=np.int64)
+
+
+def split_pieces(pieces: PieceCounts, layout: KeyLayout, splits: int) -> list[PieceCounts]:
+    """``pieces`` in ``splits`` parts by a hash of each piece: a piece, its neighbour pairs and a
+    sequence with its key all go to the same part."""
+    bits = np.uint64(layout.bits)
+    short = _split(pieces.short, row_hash(pieces.short[0]), splits)
+    recut_short = _split(pieces.recut_short, row_hash(pieces.recut_short[0]), splits)
+    left = _split(pieces.left_pairs, mix(pieces.left_pairs[0] >> bits), splits)
+    right = _split(pieces.right_pairs, mix(pieces.right_pairs[0] >> bits), splits)
+    sequences = _split(pieces.sequences, mix(pieces.sequences[0]), splits)
+    key_rows = pieces.sequence_keys
+    row_part = (mix(key_rows[:, 0]) % np.uint64(splits)).astype(np.int64)
+    long, recut_long = _split_strings(pieces.long, splits), _split_strings(pieces.recut_long, splits)
+    return [
+        PieceCounts(
+            short[q],
+            recut_short[q],
+            left[q],
+            right[q],
+            long[q],
+            recut_long[q],
+            sequences[q],
+            key_rows[row_part == q],
+            pieces.units if q == 0 else 0,
+        )
+        for q in range(splits)
+    ]
+
+
+def _split(counted: Counted, hashes: np.ndarray, splits: int) -> list[Counted]:
+    part = (hashes % np.uint64(splits)).astype(np.int64)
+    order = np.argsort(part, kind="stable")
+    edges = np.searchsorted(part[order], np.arange(splits + 1))
+    keys, counts = counted[0][order], counted[1][order]
+    return [(keys[lo:hi], counts[lo:hi]) for lo, hi in itertools.pairwise(edges)]
+
+
+def _split_strings(counts: Counter[str], splits: int) -> list[Counter[str]]:
+    parts: list[Counter[str]] = [Counter() for _ in range(splits)]
+    for text, n in counts.items():
+        parts[zlib.crc32(text.encode("utf-8")) % splits][text] += n
+    return parts
+
+
+def merge_pieces(layout: KeyLayout, *parts: PieceCounts) -> PieceCounts:
+    """One split summed over the ranges (a task)."""
+
+    def summed(name: str, key_layout: KeyLayout) -> Counted:
+        counted = [getattr(part, name) for part in parts]
+        return sum_counts(key_layout, [c[0] for c in counted], [c[1] for c in counted])
+
+    rows = np.concatenate([part.sequence_keys for part in parts])
+    return PieceCounts(
+        short=summed("short", layout),
+        recut_short=summed("recut_short", layout),
+        left_pairs=summed("left_pairs", PAIR_LAYOUT),
+        right_pairs=summed("right_pairs", PAIR_LAYOUT),
+        long=sum((part.long for part in parts), Counter()),
+        recut_long=sum((part.recut_long for part in parts), Counter()),
+        sequences=summed("sequences", HASH_LAYOUT),
+        sequence_keys=rows[np.unique(rows[:, 0], return_index=True)[1]],
+        units=sum(part.units for part in parts),
+    )
+
+
+def frequent_pieces(merged: PieceCounts, min_count: int) -> PieceCounts:
+    """What the client needs of a merged split: the pieces and sequences seen ``min_count`` times (a task)."""
+
+    def frequent(counted: Counted) -> Counted:
+        keep = counted[1] >= min_count
+        return counted[0][keep], counted[1][keep]
+
+    sequences = frequent(merged.sequences)
+    hashed = sequences[0][sequences[0] >= HASHED]
+    rows = merged.sequence_keys
+    rows = rows[KeySet(hashed).contains(rows[:, 0])] if len(hashed) else rows[:0]
+    no_pairs = (np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64))
+    return PieceCounts(
+        short=frequent(merged.short),
+        recut_short=frequent(merged.recut_short),
+        left_pairs=no_pairs,
+        right_pairs=no_pairs,
+        long=Counter({t: n for t, n in merged.long.items() if n >= min_count}),
+        recut_long=Counter({t: n for t, n in merged.recut_long.items() if n >= min_count}),
+        sequences=sequences,
+        sequence_keys=rows,
+        units=merged.units,
+    )
+
+
+def pair_sums(merged: PieceCounts, hashes: np.ndarray, layout: KeyLayout, side: str) -> BranchingSums:
+    """The branching sums of ``hashes`` from one split's left or right neighbour pairs (a task)."""
+    return BranchingSums.of([getattr(merged, f"{side}_pairs")], hashes, layout)
+
+
+def cut_on_cluster(client: Client, counts: ClusterCounts, tables: CutTables, progress: Progress) -> ClusterPieces:
+    """Cut every range on the workers; merge the splits there and fetch their frequent part."""
+    from distributed import as_completed
+
+    shipped = client.scatter(tables, broadcast=True)
+    workers = max(1, len(client.scheduler_info()["workers"]))
+    splits = split_count(workers, sum(r.source.size() or 0 for r in counts.ranges), tables.config.memory)
+    cut = client.map(
+        cut_range, counts.ranges, tables=shipped, chunk_bytes=chunk_bytes_for(tables.config.memory), splits=splits
+    )
+    merged = [
+        client.submit(merge_pieces, counts.layout, *client.map(operator.itemgetter(q), cut)) for q in range(splits)
+    ]
+    progress.stage("cutting", len(cut))
+    for _ in as_completed(cut):
+        progress.advance(1)
+    frequent = client.gather([client.submit(frequent_pieces, m, tables.config.min_count) for m in merged])
+    return ClusterPieces(client, counts.layout, merged, frequent)
+
+
+class CountedSplits:
+    """Counted keys, split by split (:class:`nlptk.newwords.cutting.CountedStore`)."""
+
+    def __init__(self, parts: list[Counted]) -> None:
+        self._parts = parts
+
+    def counted_partitions(self) -> Iterator[Counted]:
+        yield from self._parts
+
+
+class CountedStrings:
+    """Counted strings (:class:`nlptk.newwords.cutting.FrequentStrings`)."""
+
+    def __init__(self, counts: Counter[str]) -> None:
+        self._counts = counts
+
+    def frequent(self, min_count: int) -> Iterator[tuple[str, int]]:
+        return ((text, n) for text, n in self._counts.items() if n >= min_count)
+
+
+class CountedSequences:
+    """Counted sequence codes with the keys of the hashed ones (:class:`nlptk.newwords.cutting.FrequentSequences`)."""
+
+    def __init__(self, layout: KeyLayout, codes: Counted, key_rows: np.ndarray) -> None:
+        self.layout = KeyLayout(order=MAX_ORDER, bits=layout.bits)  # as cut_and_count records them
+        self._codes = codes
+        self._rows = key_rows
+
+    def frequent(self, min_count: int, units: np.ndarray) -> tuple[list[str], np.ndarray, np.ndarray]:
+        keep = self._codes[1] >= min_count
+        codes, counts = self._codes[0][keep], self._codes[1][keep]
+        hashed = codes[codes >= HASHED]
+        keys = self._rows[KeySet(self._rows[:, 0]).index(hashed), 1:] if len(hashed) else self._rows[:0, 1:]
+        return sequence_strings(codes, hashed, keys, self.layout, units), counts, pair_hash(codes)
+
+
+class ClusterPieces:
+    """The merged cut pass of a cluster, as discovery reads it (:class:`nlptk.newwords.cutting.PiecesView`)."""
+
+    def __init__(self, client: Client, layout: KeyLayout, merged: list[Future], frequent: list[PieceCounts]) -> None:
+        self._client = client
+        self._layout = layout
+        self._merged = merged
+        self.short = CountedSplits([f.short for f in frequent])
+        self.recut_short = CountedSplits([f.recut_short for f in frequent])
+        self.long = CountedStrings(sum((f.long for f in frequent), Counter()))
+        self.recut_long = CountedStrings(sum((f.recut_long for f in frequent), Counter()))
+        codes = (np.concatenate([f.sequences[0] for f in frequent]), np.concatenate([f.sequences[1] for f in frequent]))
+        self.compounds = CountedSequences(layout, codes, np.concatenate([f.sequence_keys for f in frequent]))
+        self.units = sum(f.units for f in frequent)
+
+    @property
+    def layout(self) -> KeyLayout:
+        return self._layout
+
+    def branching(self, hashes: np.ndarray, layout: KeyLayout) -> tuple[Entropies, Entropies]:
+        shipped = self._client.scatter(hashes, broadcast=True)
+        sides = []
+        for side in ("left", "right"):
+            sums = self._client.gather([self._client.submit(pair_sums, m, shipped, layout, side) for m in self._merged])
+            sides.append(BranchingSums.combine(sums).entropy_and_share())
+        return sides[0], sides[1]
