@@ -12,8 +12,19 @@ T = TypeVar("T")
 R = TypeVar("R")
 
 
+_one_thread = False  # set in the worker processes of a cluster, whose scheduler runs one task per core
+
+
+def run_single_threaded() -> None:
+    """From now on this process maps on one thread (a cluster's worker: Dask spreads the tasks)."""
+    global _one_thread
+    _one_thread = True
+
+
 def default_workers() -> int:
-    """Threads to use: the CPUs this process may run on, at most 4."""
+    """Threads to use: the CPUs this process may run on, at most 4 (one in a cluster's worker)."""
+    if _one_thread:
+        return 1
     try:
         available = len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux

@@ -73,13 +73,19 @@ def connect(address: str, memory: int) -> Iterator[Client]:
             yield client
         return
     scratch = tempfile.mkdtemp(prefix="nlptk-dask-")
-    # A paused worker waits for memory that a task's own working set may never give back: let
-    # Dask spill held results to disk instead, and restart a worker only past its limit.
     import dask
 
+    settings = {
+        # A paused worker waits for memory that a task's own working set may never give back: let
+        # Dask spill held results to disk instead, and restart a worker only past its limit.
+        "distributed.worker.memory.pause": False,
+        # Dask's nannies set MALLOC_TRIM_THRESHOLD_, which turns off glibc's adaptive mmap threshold:
+        # every large numpy array is then mapped and zeroed anew, a third slower here.
+        "distributed.nanny.pre-spawn-environ": {},
+    }
     try:
         with (
-            dask.config.set({"distributed.worker.memory.pause": False}),
+            dask.config.set(settings),
             distributed.LocalCluster(
                 n_workers=workers,
                 threads_per_worker=1,

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import operator
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -22,6 +23,7 @@ from nlptk.errors import OptionError
 from nlptk.io import ByteRange, EncodingErrors, Source, read_range, resolve_inputs, split_ranges
 from nlptk.ngrams.counting import NgramCounter, chunk_bytes_for
 from nlptk.ngrams.keys import KeyLayout, layout_for, sum_counts
+from nlptk.parallel import run_single_threaded
 from nlptk.progress import Progress
 from nlptk.text import CharVocab, LatinMode
 
@@ -29,11 +31,12 @@ if TYPE_CHECKING:
     from distributed import Client, Future
 
 Counts = dict[int, tuple[np.ndarray, np.ndarray]]  # {k: (sorted keys, counts)} of k-grams
-RANGE_SHARE = 32  # a range holds at most memory/32 bytes of text: its partial counts take a few times that
+RANGE_SHARE = 128  # a range holds at most memory/128 bytes of text: small enough to spread evenly over the workers
 MIN_RANGE_BYTES = 1 << 20
 MAX_RANGE_BYTES = 64 << 20
 SPLIT_SHARE = 8  # a merged split holds at most about memory/8 of partial counts
 SPLITS_PER_WORKER = 4  # at least this many splits per worker, so that merging spreads over all of them
+RANGES_PER_BATCH = 4  # ranges per worker merged together before the next batch starts
 PARTIAL_BYTES_PER_INPUT_BYTE = 4  # about how many bytes of partial counts a byte of text makes at order 4
 
 
@@ -86,9 +89,13 @@ def count_on_cluster(
     workers = max(1, len(client.scheduler_info()["workers"]))
     bounds = split_bounds(unigram_counts, split_count(workers, sum(s.size() or 0 for s in sources), memory))
     units = client.scatter(vocab.unit_array(), broadcast=True)  # one array: one future
-    counted = client.map(
+    chars, merged = map_and_merge(
+        client,
         count_range,
         ranges,
+        len(bounds) + 1,
+        partial(merge_split, layout, 1),
+        partial(merge_split, layout, min_count),
         units=units,
         order=order,
         latin=latin,
@@ -97,17 +104,46 @@ def count_on_cluster(
         encoding_errors=encoding_errors,
         bounds=bounds,
     )
-    chars = client.map(operator.itemgetter(0), counted)
-    merged = [
-        client.submit(merge_split, layout, min_count, *client.map(operator.itemgetter(j + 1), counted))
-        for j in range(len(bounds) + 1)
-    ]
     progress.stage("counting", len(ranges))
     total = 0
     for n in client.gather(chars):
         total += n
         progress.advance(1)
     return ClusterCounts(layout, vocab, total, ranges, merged)
+
+
+RangeOutput = tuple[int, list]  # what a range task returns: a total (characters, pieces) and its splits
+
+
+def map_and_merge(
+    client: Client,
+    task: Callable[..., RangeOutput],
+    ranges: list[ByteRange],
+    parts: int,
+    merge: Callable,
+    final: Callable,
+    **arguments: object,
+) -> tuple[list[Future], list[Future]]:
+    """``task`` on every range, and its ``parts`` splits merged: those of each batch of ranges as the batch
+    finishes (``merge``), then the batches' (``final``). Merging early keeps the partial results
+    held on the workers to a few batches (they shrink as repeated keys are summed); a batch's
+    merges are submitted before the next batch's ranges, so Dask runs them first.
+
+    Returns every range's total and the final splits, futures on the workers.
+    """
+    batch = RANGES_PER_BATCH * max(1, len(client.scheduler_info()["workers"]))
+    totals: list[Future] = []
+    batches: list[list[Future]] = []
+    for start in range(0, len(ranges), batch):
+        outputs = client.map(task, ranges[start : start + batch], **arguments)
+        totals.extend(client.map(operator.itemgetter(0), outputs))
+        batches.append([client.submit(merge, *client.map(split_of, outputs, q=q)) for q in range(parts)])
+    return totals, [client.submit(final, *[merged[q] for merged in batches]) for q in range(parts)]
+
+
+def split_of(output: RangeOutput, q: int) -> object:
+    """Split ``q`` of a range task's output (a task, on the worker that holds the output)."""
+    return output[1][q]
 
 
 def cluster_sources(inputs: Iterable[str]) -> list[Source]:
@@ -144,9 +180,10 @@ def count_range(
     chunk_bytes: int,
     encoding_errors: EncodingErrors,
     bounds: np.ndarray,
-) -> list:
-    """The characters of one range and its counts in splits: ``[chars, split 0, split 1, …]`` (a task).
+) -> RangeOutput:
+    """The characters of one range and its counts in splits (a task).
     ``units``: the code point of every id (:meth:`CharVocab.unit_array`)."""
+    run_single_threaded()  # Dask runs a task per worker thread
     vocab = CharVocab(map(chr, units[1:].tolist()))
     with NgramCounter(order, latin, memory, tmpdir=worker_directory(), vocab=vocab) as counter:
         counter.add_all(text for _, text in read_range(byte_range, chunk_bytes, encoding_errors))
@@ -159,7 +196,7 @@ def count_range(
         k: (layout.concat([keys for keys, _ in pieces]), np.concatenate([n for _, n in pieces]))
         for k, pieces in parts.items()
     }
-    return [chars, *split_by_first_unit(whole, layout, bounds)]
+    return chars, split_by_first_unit(whole, layout, bounds)
 
 
 def split_by_first_unit(counts: Counts, layout: KeyLayout, bounds: np.ndarray) -> list[Counts]:

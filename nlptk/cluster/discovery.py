@@ -11,19 +11,26 @@ where the neighbour pairs are (:class:`nlptk.newwords.boundary.BranchingSums`).
 from __future__ import annotations
 
 import itertools
-import operator
 import shutil
 import tempfile
 import zlib
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import TYPE_CHECKING
 
 import numpy as np
 
 from nlptk.cluster.connection import connect, on_cluster, task_memory, worker_directory
-from nlptk.cluster.counting import ClusterCounts, cluster_sources, count_on_cluster, split_count
+from nlptk.cluster.counting import (
+    ClusterCounts,
+    RangeOutput,
+    cluster_sources,
+    count_on_cluster,
+    map_and_merge,
+    split_count,
+)
 from nlptk.io import ByteRange, read_range
 from nlptk.newwords.boundary import BranchingSums
 from nlptk.newwords.cohesion import Cohesive
@@ -35,6 +42,7 @@ from nlptk.ngrams.counting import WindowStore, chunk_bytes_for
 from nlptk.ngrams.hashing import mix, row_hash
 from nlptk.ngrams.keys import MAX_ORDER, KeyLayout, sum_counts
 from nlptk.ngrams.keyset import KeySet
+from nlptk.parallel import run_single_threaded
 from nlptk.progress import NoProgress, Progress
 from nlptk.text import CharVocab, encode_fragments
 
@@ -109,7 +117,6 @@ class PieceCounts:
     recut_long: Counter[str]
     sequences: Counted  # sequence codes (see nlptk.newwords.compounds)
     sequence_keys: np.ndarray  # (hashed code, key words…) rows
-    units: int = 0
 
 
 @dataclass
@@ -123,8 +130,9 @@ class RangeCorpus:
     id_blocks: list[np.ndarray]
 
 
-def cut_range(byte_range: ByteRange, tables: CutTables, chunk_bytes: int, splits: int) -> list[PieceCounts]:
+def cut_range(byte_range: ByteRange, tables: CutTables, chunk_bytes: int, splits: int) -> RangeOutput:
     """Cut one range and split its counted pieces by hash (a task)."""
+    run_single_threaded()  # Dask runs a task per worker thread
     config = replace(tables.config, memory=task_memory(tables.config.memory))
     vocab = CharVocab(map(chr, tables.units[1:].tolist()))
     ids = [
@@ -144,11 +152,11 @@ def cut_range(byte_range: ByteRange, tables: CutTables, chunk_bytes: int, splits
             recut_long=Counter(dict(pieces.recut_long.frequent(1))),
             sequences=_counted(pieces.compounds.hashes),
             sequence_keys=pieces.compounds.key_rows(),
-            units=pieces.units,
         )
+        units = pieces.units
     finally:
         shutil.rmtree(tmpdir, ignore_errors=True)
-    return split_pieces(whole, tables.layout, splits)
+    return units, split_pieces(whole, tables.layout, splits)
 
 
 def _counted(store: WindowStore) -> Counted:
@@ -179,7 +187,6 @@ def split_pieces(pieces: PieceCounts, layout: KeyLayout, splits: int) -> list[Pi
             recut_long[q],
             sequences[q],
             key_rows[row_part == q],
-            pieces.units if q == 0 else 0,
         )
         for q in range(splits)
     ]
@@ -217,7 +224,6 @@ def merge_pieces(layout: KeyLayout, *parts: PieceCounts) -> PieceCounts:
         recut_long=sum((part.recut_long for part in parts), Counter()),
         sequences=summed("sequences", HASH_LAYOUT),
         sequence_keys=rows[np.unique(rows[:, 0], return_index=True)[1]],
-        units=sum(part.units for part in parts),
     )
 
 
@@ -242,7 +248,6 @@ def frequent_pieces(merged: PieceCounts, min_count: int) -> PieceCounts:
         recut_long=Counter({t: n for t, n in merged.recut_long.items() if n >= min_count}),
         sequences=sequences,
         sequence_keys=rows,
-        units=merged.units,
     )
 
 
@@ -258,17 +263,25 @@ def cut_on_cluster(client: Client, counts: ClusterCounts, tables: CutTables, pro
     shipped = client.scatter(tables, broadcast=True)
     workers = max(1, len(client.scheduler_info()["workers"]))
     splits = split_count(workers, sum(r.source.size() or 0 for r in counts.ranges), tables.config.memory)
-    cut = client.map(
-        cut_range, counts.ranges, tables=shipped, chunk_bytes=chunk_bytes_for(tables.config.memory), splits=splits
+    merge = partial(merge_pieces, counts.layout)
+    units, merged = map_and_merge(
+        client,
+        cut_range,
+        counts.ranges,
+        splits,
+        merge,
+        merge,
+        tables=shipped,
+        chunk_bytes=chunk_bytes_for(tables.config.memory),
+        splits=splits,
     )
-    merged = [
-        client.submit(merge_pieces, counts.layout, *client.map(operator.itemgetter(q), cut)) for q in range(splits)
-    ]
-    progress.stage("cutting", len(cut))
-    for _ in as_completed(cut):
+    progress.stage("cutting", len(units))
+    total = 0
+    for done in as_completed(units):
+        total += done.result()
         progress.advance(1)
     frequent = client.gather([client.submit(frequent_pieces, m, tables.config.min_count) for m in merged])
-    return ClusterPieces(client, counts.layout, merged, frequent)
+    return ClusterPieces(client, counts.layout, merged, frequent, total)
 
 
 class CountedSplits:
@@ -310,7 +323,9 @@ class CountedSequences:
 class ClusterPieces:
     """The merged cut pass of a cluster, as discovery reads it (:class:`nlptk.newwords.cutting.PiecesView`)."""
 
-    def __init__(self, client: Client, layout: KeyLayout, merged: list[Future], frequent: list[PieceCounts]) -> None:
+    def __init__(
+        self, client: Client, layout: KeyLayout, merged: list[Future], frequent: list[PieceCounts], units: int
+    ) -> None:
         self._client = client
         self._layout = layout
         self._merged = merged
@@ -320,7 +335,7 @@ class ClusterPieces:
         self.recut_long = CountedStrings(sum((f.recut_long for f in frequent), Counter()))
         codes = (np.concatenate([f.sequences[0] for f in frequent]), np.concatenate([f.sequences[1] for f in frequent]))
         self.compounds = CountedSequences(layout, codes, np.concatenate([f.sequence_keys for f in frequent]))
-        self.units = sum(f.units for f in frequent)
+        self.units = units
 
     @property
     def layout(self) -> KeyLayout:
