@@ -39,8 +39,8 @@ def sampled(args: list[str], stdout: str) -> ClusterRun:
     """Run ``args`` and sample the RSS of it and its descendants (the workers of local:N)."""
     sent = psutil.net_io_counters(pernic=True)["lo"].bytes_sent
     start = time.perf_counter()
-    with open(stdout, "wb") as out:
-        process = subprocess.Popen(args, stdout=out, stderr=subprocess.DEVNULL)
+    with open(stdout, "wb") as out, tempfile.TemporaryFile() as errors:
+        process = subprocess.Popen(args, stdout=out, stderr=errors)
         top = psutil.Process(process.pid)
         client = worker = 0
         while process.poll() is None:
@@ -51,6 +51,9 @@ def sampled(args: list[str], stdout: str) -> ClusterRun:
             except psutil.Error:
                 pass
             time.sleep(0.05)
+        if process.returncode:
+            errors.seek(0)
+            print(errors.read().decode("utf-8", "replace").strip().splitlines()[-1:])
     seconds = time.perf_counter() - start
     moved = psutil.net_io_counters(pernic=True)["lo"].bytes_sent - sent
     return ClusterRun(seconds, client / 2**20, worker / 2**20, moved / 2**20, process.returncode)
@@ -60,7 +63,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--corpus", default="news100x4", choices=["news100", "news100x4"])
     parser.add_argument("--runs", nargs="+", default=["count", "newwords"], choices=["count", "newwords"])
-    parser.add_argument("--memory", default="1G", help="--memory of every run (per worker with --cluster)")
+    parser.add_argument("--memory", default="2G", help="--memory of every run (per worker with --cluster)")
     options = parser.parse_args()
     news = build("news100")
     corpus = news if options.corpus == "news100" else repeated(news, 4)

@@ -80,7 +80,9 @@ def count_on_cluster(
     progress.stage("characters", len(ranges))
     reports = []
     for report in client.gather(
-        client.map(range_characters, ranges, chunk_bytes=chunk_bytes, latin=latin, encoding_errors=encoding_errors)
+        client.map(
+            range_characters, ranges, chunk_bytes=chunk_bytes, latin=latin, encoding_errors=encoding_errors, pure=False
+        )
     ):
         reports.append(report)
         progress.advance(1)
@@ -135,10 +137,12 @@ def map_and_merge(
     totals: list[Future] = []
     batches: list[list[Future]] = []
     for start in range(0, len(ranges), batch):
-        outputs = client.map(task, ranges[start : start + batch], **arguments)
-        totals.extend(client.map(operator.itemgetter(0), outputs))
-        batches.append([client.submit(merge, *client.map(split_of, outputs, q=q)) for q in range(parts)])
-    return totals, [client.submit(final, *[merged[q] for merged in batches]) for q in range(parts)]
+        outputs = client.map(task, ranges[start : start + batch], pure=False, **arguments)
+        totals.extend(client.map(operator.itemgetter(0), outputs, pure=False))
+        batches.append(
+            [client.submit(merge, *client.map(split_of, outputs, q=q, pure=False), pure=False) for q in range(parts)]
+        )
+    return totals, [client.submit(final, *[merged[q] for merged in batches], pure=False) for q in range(parts)]
 
 
 def split_of(output: RangeOutput, q: int) -> object:

@@ -47,7 +47,7 @@ from nlptk.progress import NoProgress, Progress
 from nlptk.text import CharVocab, encode_fragments
 
 if TYPE_CHECKING:
-    from distributed import Client, Future
+    from distributed import Client
 
 Counted = tuple[np.ndarray, np.ndarray]  # distinct keys and their counts
 
@@ -117,6 +117,10 @@ class PieceCounts:
     recut_long: Counter[str]
     sequences: Counted  # sequence codes (see nlptk.newwords.compounds)
     sequence_keys: np.ndarray  # (hashed code, key words…) rows
+    # Once a split is merged whole: its pairs reduced to the boundary sums of the pieces seen
+    # ``min_count`` times (sorted piece hashes and their sums), left and right.
+    left_sums: tuple[np.ndarray, BranchingSums] | None = None
+    right_sums: tuple[np.ndarray, BranchingSums] | None = None
 
 
 @dataclass
@@ -207,15 +211,16 @@ def _split_strings(counts: Counter[str], splits: int) -> list[Counter[str]]:
     return parts
 
 
-def merge_pieces(layout: KeyLayout, *parts: PieceCounts) -> PieceCounts:
-    """One split summed over the ranges (a task)."""
+def merge_pieces(layout: KeyLayout, min_count: int | None, *parts: PieceCounts) -> PieceCounts:
+    """One split summed over the ranges (a task). ``min_count``: the split is whole (the last
+    merge), so its neighbour pairs are reduced to the boundary sums of the pieces seen that often."""
 
     def summed(name: str, key_layout: KeyLayout) -> Counted:
         counted = [getattr(part, name) for part in parts]
         return sum_counts(key_layout, [c[0] for c in counted], [c[1] for c in counted])
 
     rows = np.concatenate([part.sequence_keys for part in parts])
-    return PieceCounts(
+    merged = PieceCounts(
         short=summed("short", layout),
         recut_short=summed("recut_short", layout),
         left_pairs=summed("left_pairs", PAIR_LAYOUT),
@@ -225,6 +230,16 @@ def merge_pieces(layout: KeyLayout, *parts: PieceCounts) -> PieceCounts:
         sequences=summed("sequences", HASH_LAYOUT),
         sequence_keys=rows[np.unique(rows[:, 0], return_index=True)[1]],
     )
+    if min_count is None:
+        return merged
+    no_pairs = (np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64))
+    sides = []
+    for pairs in (merged.left_pairs, merged.right_pairs):
+        owners, sums = BranchingSums.per_owner(*pairs, layout)
+        # Every occurrence of a piece adds one pair, so a piece seen min_count times has that total.
+        keep = sums.total >= min_count
+        sides.append((owners[keep], sums.select(keep)))
+    return replace(merged, left_pairs=no_pairs, right_pairs=no_pairs, left_sums=sides[0], right_sums=sides[1])
 
 
 def frequent_pieces(merged: PieceCounts, min_count: int) -> PieceCounts:
@@ -238,22 +253,15 @@ def frequent_pieces(merged: PieceCounts, min_count: int) -> PieceCounts:
     hashed = sequences[0][sequences[0] >= HASHED]
     rows = merged.sequence_keys
     rows = rows[KeySet(hashed).contains(rows[:, 0])] if len(hashed) else rows[:0]
-    no_pairs = (np.zeros(0, dtype=np.uint64), np.zeros(0, dtype=np.int64))
-    return PieceCounts(
+    return replace(
+        merged,
         short=frequent(merged.short),
         recut_short=frequent(merged.recut_short),
-        left_pairs=no_pairs,
-        right_pairs=no_pairs,
         long=Counter({t: n for t, n in merged.long.items() if n >= min_count}),
         recut_long=Counter({t: n for t, n in merged.recut_long.items() if n >= min_count}),
         sequences=sequences,
         sequence_keys=rows,
     )
-
-
-def pair_sums(merged: PieceCounts, hashes: np.ndarray, layout: KeyLayout, side: str) -> BranchingSums:
-    """The branching sums of ``hashes`` from one split's left or right neighbour pairs (a task)."""
-    return BranchingSums.of([getattr(merged, f"{side}_pairs")], hashes, layout)
 
 
 def cut_on_cluster(client: Client, counts: ClusterCounts, tables: CutTables, progress: Progress) -> ClusterPieces:
@@ -263,14 +271,13 @@ def cut_on_cluster(client: Client, counts: ClusterCounts, tables: CutTables, pro
     shipped = client.scatter(tables, broadcast=True)
     workers = max(1, len(client.scheduler_info()["workers"]))
     splits = split_count(workers, sum(r.source.size() or 0 for r in counts.ranges), tables.config.memory)
-    merge = partial(merge_pieces, counts.layout)
     units, merged = map_and_merge(
         client,
         cut_range,
         counts.ranges,
         splits,
-        merge,
-        merge,
+        partial(merge_pieces, counts.layout, None),
+        partial(merge_pieces, counts.layout, tables.config.min_count),
         tables=shipped,
         chunk_bytes=chunk_bytes_for(tables.config.memory),
         splits=splits,
@@ -280,8 +287,8 @@ def cut_on_cluster(client: Client, counts: ClusterCounts, tables: CutTables, pro
     for done in as_completed(units):
         total += done.result()
         progress.advance(1)
-    frequent = client.gather([client.submit(frequent_pieces, m, tables.config.min_count) for m in merged])
-    return ClusterPieces(client, counts.layout, merged, frequent, total)
+    frequent = client.gather([client.submit(frequent_pieces, m, tables.config.min_count, pure=False) for m in merged])
+    return ClusterPieces(counts.layout, frequent, total)
 
 
 class CountedSplits:
@@ -323,12 +330,8 @@ class CountedSequences:
 class ClusterPieces:
     """The merged cut pass of a cluster, as discovery reads it (:class:`nlptk.newwords.cutting.PiecesView`)."""
 
-    def __init__(
-        self, client: Client, layout: KeyLayout, merged: list[Future], frequent: list[PieceCounts], units: int
-    ) -> None:
-        self._client = client
+    def __init__(self, layout: KeyLayout, frequent: list[PieceCounts], units: int) -> None:
         self._layout = layout
-        self._merged = merged
         self.short = CountedSplits([f.short for f in frequent])
         self.recut_short = CountedSplits([f.recut_short for f in frequent])
         self.long = CountedStrings(sum((f.long for f in frequent), Counter()))
@@ -336,15 +339,26 @@ class ClusterPieces:
         codes = (np.concatenate([f.sequences[0] for f in frequent]), np.concatenate([f.sequences[1] for f in frequent]))
         self.compounds = CountedSequences(layout, codes, np.concatenate([f.sequence_keys for f in frequent]))
         self.units = units
+        self._sides = [_joined([getattr(f, f"{side}_sums") for f in frequent]) for side in ("left", "right")]
 
     @property
     def layout(self) -> KeyLayout:
         return self._layout
 
     def branching(self, hashes: np.ndarray, layout: KeyLayout) -> tuple[Entropies, Entropies]:
-        shipped = self._client.scatter(hashes, broadcast=True)
-        sides = []
-        for side in ("left", "right"):
-            sums = self._client.gather([self._client.submit(pair_sums, m, shipped, layout, side) for m in self._merged])
-            sides.append(BranchingSums.combine(sums).entropy_and_share())
-        return sides[0], sides[1]
+        left, right = (BranchingSums.looked_up(*side, hashes).entropy_and_share() for side in self._sides)
+        return left, right
+
+
+def _joined(parts: list[tuple[np.ndarray, BranchingSums] | None]) -> tuple[np.ndarray, BranchingSums]:
+    """The boundary sums of all splits (each piece hash in one), sorted by hash."""
+    present = [part for part in parts if part is not None]
+    owners = np.concatenate([owners for owners, _ in present]) if present else np.zeros(0, dtype=np.uint64)
+    order = np.argsort(owners, kind="stable")
+    sums = BranchingSums(
+        *(
+            np.concatenate([getattr(s, name) for _, s in present])[order] if present else np.zeros(0)
+            for name in ("total", "plogp", "top")
+        )
+    )
+    return owners[order], sums

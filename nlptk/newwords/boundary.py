@@ -33,8 +33,8 @@ FREE_PAIR_MARGIN = 1.0  # nats above the pair threshold that two free characters
 @dataclass
 class BranchingSums:
     """Per piece hash: its occurrences, Σ f·ln f over its real neighbours' counts f, and the
-    largest f. Pieces whose neighbour pairs lie in different partitions combine by
-    :meth:`combine` exactly (each piece's pairs are all in one partition)."""
+    largest f. A piece's pairs all lie in one partition (they share its hash), so the sums of
+    one partition are final (:meth:`per_owner`)."""
 
     total: np.ndarray
     plogp: np.ndarray
@@ -66,13 +66,37 @@ class BranchingSums:
         return sums
 
     @classmethod
-    def combine(cls, parts: Iterable[BranchingSums]) -> BranchingSums:
-        parts = list(parts)
-        return cls(
-            np.sum([p.total for p in parts], axis=0),
-            np.sum([p.plogp for p in parts], axis=0),
-            np.max([p.top for p in parts], axis=0),
+    def per_owner(cls, keys: np.ndarray, freq: np.ndarray, layout: KeyLayout) -> tuple[np.ndarray, BranchingSums]:
+        """The distinct piece hashes of sorted counted (hash|neighbour) keys and the sums of each:
+        the same sums :meth:`of` finds for them, from the same ranges of the same keys."""
+        low = np.uint64((1 << layout.bits) - 1)
+        owners = keys & ~low
+        if not len(keys):
+            return owners, cls(np.zeros(0), np.zeros(0), np.zeros(0))
+        starts = np.concatenate(([0], np.flatnonzero(owners[1:] != owners[:-1]) + 1))
+        ranges = np.stack((starts, np.append(starts[1:], len(keys))), axis=1).ravel()
+        f = freq.astype(np.float64)
+        real = np.where((keys & low) != 0, f, 0.0)
+        sums = cls(
+            _over_ranges(np.add, f, ranges),
+            _over_ranges(np.add, real * np.log(np.maximum(real, 1)), ranges),
+            _over_ranges(np.maximum, real, ranges),
         )
+        return owners[starts], sums
+
+    def select(self, keep: np.ndarray) -> BranchingSums:
+        return BranchingSums(self.total[keep], self.plogp[keep], self.top[keep])
+
+    @classmethod
+    def looked_up(cls, owners: np.ndarray, sums: BranchingSums, hashes: np.ndarray) -> BranchingSums:
+        """The sums of each of ``hashes`` among those of sorted ``owners`` (zero where absent)."""
+        at = np.searchsorted(owners, hashes)
+        found = at < len(owners)
+        found[found] = owners[at[found]] == hashes[found]
+        result = cls(np.zeros(len(hashes)), np.zeros(len(hashes)), np.zeros(len(hashes)))
+        for name in ("total", "plogp", "top"):
+            getattr(result, name)[found] = getattr(sums, name)[at[found]]
+        return result
 
     def entropy_and_share(self) -> tuple[np.ndarray, np.ndarray]:
         """Branching entropy (nats) and top-neighbour share (NaN for a piece never seen)."""
