@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import filecmp
 import os
+import random
 import signal
 import socket
 import subprocess
@@ -14,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import DATA, one_line_error, out, run_nlptk, usage_error
+from conftest import DATA, one_line_error, out, random_chinese, run_nlptk, usage_error
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -107,16 +108,19 @@ def test_count_tables_are_identical(cluster: distributed.LocalCluster, tmp_path:
 
 
 def real_corpus(tmp_path: Path, lines: int = 4000) -> Path:
-    """A real corpus: the first ``lines`` of People's Daily 1998 with the spaces removed (or the
-    sample that ships, repeated, where the data is absent)."""
+    """A real corpus: the first ``lines`` of People's Daily 1998 with the spaces removed; where
+    the data is absent, as many lines of seeded random words (Zipf-like, so that some recur)."""
     folds = sorted((DATA / "cws" / "pd1998").glob("fold*.txt"))
     path = tmp_path / "real.txt"
     if folds:
         text = "".join(open(fold, encoding="utf-8").read() for fold in folds)  # noqa: SIM115
         path.write_text("".join(text.replace(" ", "").splitlines(keepends=True)[:lines]), encoding="utf-8")
-    else:
-        sample = (Path(__file__).parent.parent / "corpora" / "sample.txt").read_text(encoding="utf-8")
-        path.write_text(sample * max(1, lines // 200), encoding="utf-8")
+        return path
+    rng = random.Random(7)
+    words = [random_chinese(rng.randint(2, 4), seed=i) for i in range(3000)]
+    weights = [1 / (rank + 1) for rank in range(len(words))]
+    rows = ("".join(rng.choices(words, weights, k=rng.randint(10, 40))) + "。\n" for _ in range(lines))
+    path.write_text("".join(rows), encoding="utf-8")
     return path
 
 
