@@ -74,7 +74,7 @@ def discover_on_cluster(
             check_text_found(len(counts.vocab))
 
             def cut(cohesive: Cohesive, pairs: FrequentPairs, singles: SingleParts) -> ClusterPieces:
-                return cut_on_cluster(client, counts, CutTables(counts, cohesive, pairs, singles, config), progress)
+                return cut_on_cluster(client, counts, CutTables.of(counts, cohesive, pairs, singles, config), progress)
 
             return discover_from_counts(counts, counts.gathered(NoProgress()), cut, config, progress)
 
@@ -92,17 +92,16 @@ class CutTables:
     singles: SingleParts
     config: DiscoveryConfig
 
-    def __init__(
-        self,
+    @classmethod
+    def of(
+        cls,
         counts: ClusterCounts,
         cohesive: Cohesive,
         pairs: FrequentPairs,
         singles: SingleParts,
         config: DiscoveryConfig,
-    ) -> None:
-        self.units = counts.vocab.unit_array()
-        self.layout = counts.layout
-        self.cohesive, self.pairs, self.singles, self.config = cohesive, pairs, singles, config
+    ) -> CutTables:
+        return cls(counts.vocab.unit_array(), counts.layout, cohesive, pairs, singles, config)
 
 
 @dataclass
