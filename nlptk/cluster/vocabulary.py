@@ -38,9 +38,10 @@ def range_characters(
     blocks = []
     for block, text in read_range(byte_range, chunk_bytes, encoding_errors):
         cps = codepoints(text)
-        present = np.bincount(cps[word_class_mask(classes[cps], latin)], minlength=MAX_CODEPOINT)
-        new = np.flatnonzero((present > 0) & (counts == 0)).astype(np.uint32)
-        counts += present
+        present = np.bincount(cps[word_class_mask(classes[cps], latin)])  # up to the block's largest code point
+        seen = counts[: len(present)]
+        new = np.flatnonzero((present > 0) & (seen == 0)).astype(np.uint32)
+        seen += present
         if len(new):
             blocks.append((block, new))
     found = np.flatnonzero(counts).astype(np.uint32)
