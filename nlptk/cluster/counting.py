@@ -53,6 +53,7 @@ class ClusterCounts:
     vocab: CharVocab
     chars: int
     ranges: list[ByteRange]
+    input_bytes: int
     splits: list[Future]
 
     def gathered(self, progress: Progress) -> Iterator[Counts]:
@@ -89,7 +90,8 @@ def count_on_cluster(
     vocab, unigram_counts = merge_vocabulary(reports)
     layout = layout_for(order, len(vocab))
     workers = max(1, len(client.scheduler_info()["workers"]))
-    bounds = split_bounds(unigram_counts, split_count(workers, sum(s.size() or 0 for s in sources), memory))
+    input_bytes = sum(s.size() or 0 for s in sources)
+    bounds = split_bounds(unigram_counts, split_count(workers, input_bytes, memory))
     units = client.scatter(vocab.unit_array(), broadcast=True)  # one array: one future
     chars, merged = map_and_merge(
         client,
@@ -111,7 +113,7 @@ def count_on_cluster(
     for n in client.gather(chars):
         total += n
         progress.advance(1)
-    return ClusterCounts(layout, vocab, total, ranges, merged)
+    return ClusterCounts(layout, vocab, total, ranges, input_bytes, merged)
 
 
 RangeOutput = tuple[int, list]  # what a range task returns: a total (characters, pieces) and its splits
@@ -160,8 +162,10 @@ def cluster_sources(inputs: Iterable[str]) -> list[Source]:
 
 
 def split_count(workers: int, input_bytes: int, memory: int) -> int:
-    """How many splits to merge: at least a few per worker, each of about memory/8 of partial counts."""
-    return max(SPLITS_PER_WORKER * workers, -(-input_bytes * PARTIAL_BYTES_PER_INPUT_BYTE // (memory // SPLIT_SHARE)))
+    """How many splits to merge: at least a few per worker, each of about memory/8 of partial counts
+    (at most 65,536)."""
+    wanted = -(-input_bytes * PARTIAL_BYTES_PER_INPUT_BYTE // (memory // SPLIT_SHARE))
+    return min(max(SPLITS_PER_WORKER * workers, wanted), 1 << 16)
 
 
 def split_bounds(counts_by_id: np.ndarray, splits: int) -> np.ndarray:

@@ -196,7 +196,7 @@ def split_pieces(pieces: PieceCounts, layout: KeyLayout, splits: int) -> list[Pi
 
 
 def _split(counted: Counted, hashes: np.ndarray, splits: int) -> list[Counted]:
-    part = (hashes % np.uint64(splits)).astype(np.int64)
+    part = (hashes % np.uint64(splits)).astype(np.uint16)  # a stable sort of 16-bit values is a radix sort
     order = np.argsort(part, kind="stable")
     edges = np.searchsorted(part[order], np.arange(splits + 1))
     keys, counts = counted[0][order], counted[1][order]
@@ -269,7 +269,7 @@ def cut_on_cluster(client: Client, counts: ClusterCounts, tables: CutTables, pro
 
     shipped = client.scatter(tables, broadcast=True)
     workers = max(1, len(client.scheduler_info()["workers"]))
-    splits = split_count(workers, sum(r.source.size() or 0 for r in counts.ranges), tables.config.memory)
+    splits = split_count(workers, counts.input_bytes, tables.config.memory)
     units, merged = map_and_merge(
         client,
         cut_range,
