@@ -2,6 +2,7 @@
 
     python benchmarks/cluster.py                 # the 400 MB corpus
     python benchmarks/cluster.py --corpus news100 --runs count
+    python benchmarks/cluster.py --runs newwords --where "one machine" local:2 --repeat 3
 
 Prints one row per run: wall seconds, the client's and the largest worker's peak RSS (sampled
 from the process tree every 50 ms), the bytes sent over the loopback interface during the run
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import filecmp
+import itertools
 import os
 import subprocess
 import tempfile
@@ -24,6 +26,8 @@ import psutil
 from corpus import CACHE, build
 from measure import nlptk
 from newwords import repeated
+
+PLACES = ["one machine", "local:2", "local:1"]
 
 
 @dataclass
@@ -64,15 +68,19 @@ def main() -> None:
     parser.add_argument("--corpus", default="news100x4", choices=["news100", "news100x4"])
     parser.add_argument("--runs", nargs="+", default=["count", "newwords"], choices=["count", "newwords"])
     parser.add_argument("--memory", default="2G", help="--memory of every run (per worker with --cluster)")
+    parser.add_argument(
+        "--where", nargs="+", default=PLACES, choices=PLACES, help="where to run (the first is the reference)"
+    )
+    parser.add_argument("--repeat", type=int, default=1, help="run the whole sequence this many times")
     options = parser.parse_args()
     news = build("news100")
     corpus = news if options.corpus == "news100" else repeated(news, 4)
     size_mb = os.path.getsize(corpus) / 1e6
     rows = []
     with tempfile.TemporaryDirectory(dir=CACHE) as tmp:
-        for command in options.runs:
+        for command, _ in itertools.product(options.runs, range(options.repeat)):
             first = None
-            for where in ("one machine", "local:2", "local:1"):
+            for where in options.where:
                 output = f"{tmp}/{command}-{where.replace(' ', '_')}"
                 cluster = [] if where == "one machine" else ["--cluster", where]
                 if command == "count":
