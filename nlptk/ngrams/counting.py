@@ -54,7 +54,7 @@ def chunk_bytes_for(memory: int) -> int:
 
 @dataclass
 class _Segment:
-    """A run of sorted keys in a partition file, stored with the layout it was packed with."""
+    """A run of keys in a partition file (not sorted as a whole), stored with the id width it was packed with."""
 
     offset: int
     rows: int
@@ -129,9 +129,12 @@ class WindowStore:
         return self.layout.pack(old.unpack(keys))
 
     def _spill(self, part: _Partition) -> None:
+        """Append the held keys to the partition's file, one segment per id width: a write per
+        piece would make the calls grow with blocks × partitions, both in proportion to the input."""
         with open(part.path, "ab") as handle:
-            for keys, bits in part.held:
-                np.ascontiguousarray(keys).tofile(handle)
+            for bits in dict.fromkeys(bits for _, bits in part.held):
+                keys = np.concatenate([keys for keys, width in part.held if width == bits])
+                keys.tofile(handle)
                 part.segments.append(_Segment(part.size, len(keys), bits))
                 part.size += keys.nbytes
         self._held_bytes -= part.held_bytes
