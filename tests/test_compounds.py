@@ -62,7 +62,7 @@ def test_cli_units_words_leaves_compounds_out(corpus: Path) -> None:
 
 def test_compound_sides_are_noun_phrases() -> None:
     dictionary = jieba_dictionary()
-    units = ["数字", "经济", "强化", "责任", "稳步", "提升", "房", "届", "式"]
+    units = ["数字", "经济", "强化", "责任", "稳步", "提升", "房", "届", "式", "间"]
     ids = {c: i for i, c in enumerate(["", *[u for u in units if len(u) == 1]])}
     singles = SingleParts.of(
         np.array([0, *[ord(c) for c in ids if c]], dtype=np.uint32), function_characters(), dictionary.edges, LONG_AFFIX
@@ -72,6 +72,7 @@ def test_compound_sides_are_noun_phrases() -> None:
     assert first["强化"] == VERB_MARGIN and last["责任"] == 0  # a verb leads: it needs more evidence
     assert "稳步" not in first  # an adverb leads no compound
     assert "房" in last and "届" not in first and "式" not in first  # 房 ends many words; 届, 式 begin few
+    assert "间" in last  # a localiser that ends many words (单人间, 洗手间) may end one: 豪华间
 
 
 def test_unit_cohesion_needs_both_sides_and_the_threshold() -> None:

@@ -247,3 +247,18 @@ def test_single_entropies_only_when_asked(corpus: Path) -> None:
     assert all(math.isfinite(w.left_entropy) for w in full if len(w.word) == 1)
     assert all(math.isnan(w.left_entropy) for w in lean if len(w.word) == 1)
     assert [w.word for w in full] == [w.word for w in lean]
+
+
+def test_clauses_are_rejected_and_words_that_contain_their_parts_stay() -> None:
+    def word(text: str) -> Word:
+        return Word(text, 10, 5.0, 2.0, 2.0, 0.2, 0.2)
+
+    # A pronoun, a preposition first, a modal first, a degree adverb before a predicate, the copula,
+    # a modal particle, an adverb last, English function words and markup.
+    fragments = ["请您", "帮我拿", "离地铁", "凭房卡", "没法穿", "差点晕倒", "有点冷清", "分辨率太差", "空间太小"]
+    fragments += ["超慢", "全是油", "脏啊垃圾", "今天刚", "the", "quot", "hellip"]
+    # The same characters inside words of the dictionary (迷你, 太阳, 于是), 超 as a prefix of a
+    # noun, 望 before no verb, a localiser that also ends room names, Latin terms.
+    words = ["迷你版", "太阳能板", "于是乎", "超算", "超级工程", "望京", "豪华间", "ThinkPad", "HDMI"]
+    kept = [w.word for w in reject_fragments([word(t) for t in fragments + words], DiscoveryConfig())]
+    assert kept == words

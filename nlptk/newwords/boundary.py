@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from nlptk.lexicon import function_characters, jieba_dictionary
+from nlptk.newwords.clauses import is_clause
 from nlptk.newwords.config import DiscoveryConfig, Word
 from nlptk.ngrams.keys import KeyLayout
 from nlptk.text import CharClass, classify
@@ -28,6 +29,12 @@ PAIR_AFFIX = 50  # a function character at the edge of this many two-character d
 LONG_AFFIX = 300  # the same for words of three or more characters (冬奥会 like 运动会, 正能量 like 正规军)
 FREE_WORD = 10_000  # jieba's frequency of a one-character word that occurs freely on its own (书, 用, 看)
 FREE_PAIR_MARGIN = 1.0  # nats above the pair threshold that two free characters need to be one word
+# English function words and HTML entity names (&quot; &hellip;): the text's markup and English, not terms.
+LATIN_FUNCTION_WORDS = frozenset(
+    {"the", "a", "an", "is", "are", "be", "to", "of", "in", "on", "at", "for", "and", "or", "with", "it", "this"}
+    | {"that", "you", "quot", "amp", "lt", "gt", "nbsp", "hellip", "ldquo", "rdquo", "lsquo", "rsquo", "mdash"}
+    | {"ndash", "middot"}
+)
 
 
 @dataclass
@@ -132,7 +139,8 @@ def reject_fragments(words: list[Word], config: DiscoveryConfig, context: set[st
       piece seen fewer than 7 times, < ln(count/2));
     - three or more characters made of a one-character function word (的 了 在 把 是 …) and a
       discovered word, or for a piece jieba does not know a word of its dictionary (的田野 = 的 +
-      田野, 走上了 = 走上 + 了, 的身影; an adverb first counts as such a character: 刚收到), unless
+      田野, 走上了 = 走上 + 了, 的身影; an adverb on either edge counts as such a character: 刚收到,
+      今天刚), unless
       that character begins (or ends) 300 or more longer words of jieba's dictionary: 会 ends 运动会,
       so 北京冬奥会 stays;
     - not a word of jieba's dictionary and made of function characters only: a composition of
@@ -150,7 +158,10 @@ def reject_fragments(words: list[Word], config: DiscoveryConfig, context: set[st
       two characters or more each (扎实推进, 共同见证), or a two-character adverb of it and a word
       of it or one character (深刻反省, 慢慢地);
     - a demonstrative first (这趟, 那老者, 此次峰会);
-    - numbers, alone or with Han characters (23, 3个, 31日): quantities, not words;
+    - numbers, alone or with Han characters (23, 3个, 31日): quantities, not words; English function
+      words and HTML entity names (the, is, quot, hellip);
+    - not in jieba's dictionary and a clause (:func:`~nlptk.newwords.clauses.is_clause`: 有点冷清,
+      离地铁, 请您, 不能刷, 全是油);
     - two characters, not in jieba's dictionary, each a frequent word of its own (jieba's frequency
       ≥ ``FREE_WORD``) and less than ``FREE_PAIR_MARGIN`` above the pair threshold: two words side
       by side (用好, 书中, 看时, 要加).
@@ -190,6 +201,8 @@ def well_formed(text: str, pieces: set[str]) -> bool:
     classes = classify(text)
     if (classes == CharClass.DIGIT).any() and not (classes == CharClass.LATIN).any():
         return False
+    if text.lower() in LATIN_FUNCTION_WORDS:
+        return False
     if text in dictionary:
         return len(text) < 3 or not _function_edged(text, function_chars, pieces)
     return not (
@@ -200,6 +213,7 @@ def well_formed(text: str, pieces: set[str]) -> bool:
         or (len(text) >= 3 and any(char in INNER_PARTICLES for char in text[1:]))
         or text[0] in DEMONSTRATIVES
         or (len(text) >= 3 and _adverb_phrase(text, dictionary))
+        or is_clause(text, dictionary)
     )
 
 
@@ -228,8 +242,8 @@ def _function_edged_pair(text: str, function_chars: frozenset[str]) -> bool:
 
 
 def _function_edged(text: str, function_chars: frozenset[str], *words: Container[str]) -> bool:
-    """Three or more characters: a word of ``words`` with a function character (or an adverb
-    first) stuck on an edge where it makes few dictionary words (的田野, 走上了, 刚收到; not
+    """Three or more characters: a word of ``words`` with a function character or an adverb
+    stuck on an edge where it makes few dictionary words (的田野, 走上了, 刚收到, 今天刚; not
     北京冬奥会, as 会 ends 运动会, 博览会, …, nor 正能量, as 正 begins 正规军, …)."""
     first, last = text[0], text[-1]
     edges = jieba_dictionary().edges
@@ -238,7 +252,7 @@ def _function_edged(text: str, function_chars: frozenset[str], *words: Container
         and edges.first_of_longer[first] < LONG_AFFIX
         and any(text[1:] in known for known in words)
     ) or (
-        last in function_chars
+        (last in function_chars or last in ADVERBS)
         and edges.last_of_longer[last] < LONG_AFFIX
         and any(text[:-1] in known for known in words)
     )

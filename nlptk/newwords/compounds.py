@@ -275,7 +275,9 @@ def compound_sides(
     A part in jieba's dictionary must have a noun-like tag (an adjective may modify) or be a verb,
     with VERB_MARGIN more (a verb and its object or subject look alike: 取得+长足, 报告+显示); a
     one-character part must also make many words at that edge (房 ends 病房, 书房 …; 届 and 式 begin
-    almost none: :class:`SingleParts`, ``ids`` giving each character's vocabulary id). A part
+    almost none: :class:`SingleParts`, ``ids`` giving each character's vocabulary id); such a
+    localiser may end one too (间 ends 单人间, 洗手间: 豪华间), as the fragment rules reject those that
+    place a noun (会议上, 过程中). A part
     jieba does not know must be one of ``words``, the pieces of the cut itself (冬奥会), not only a
     part of a recut piece (穿上很舒 + 服).
     """
@@ -288,7 +290,7 @@ def compound_sides(
         may_begin, may_end = (singles.first[ids[text]], singles.last[ids[text]]) if len(text) == 1 else (True, True)
         if may_begin and (tag is None or tag in MODIFIER_TAGS or tag == "v"):
             first[text] = VERB_MARGIN if tag == "v" else 0.0
-        if may_end and (tag is None or tag in HEAD_TAGS or tag == "v"):
+        if may_end and (tag is None or tag in HEAD_TAGS or tag == "v" or (len(text) == 1 and tag == "f")):
             last[text] = VERB_MARGIN if tag == "v" else 0.0
     return first, last
 

@@ -1,0 +1,97 @@
+"""Pieces that are clauses, not words: what they are made of says so (rules of :func:`is_clause`).
+
+Colloquial text (product reviews above all) repeats short clauses often enough to pass every
+statistical test: 有点冷清, 离地铁, 请您, 不能刷, 全是油. Each rule below names a part that a word
+does not contain and a clause does; a part counts only where no word of jieba's dictionary
+inside the piece covers it (太 in 太阳能, 你 in 迷你版).
+"""
+
+from __future__ import annotations
+
+PERSONAL_PRONOUNS = frozenset("我你您他她咱俺")  # 您对, 请您, 帮我拿, 谁买谁
+PREPOSITIONS = frozenset("离凭被把对向给跟从往朝替按")  # 离地铁, 凭房卡, 被蚊子咬: a preposition and its object
+MODAL_PARTICLES = frozenset("啊呀吧呢嘛哦啦")
+COPULA = frozenset("是")  # 脏啊垃圾, 凑合用吧: the end of a spoken sentence
+# Modal verbs and adverbs of manner or frequency that open a verb phrase: 没法穿, 差点晕倒, 望改进.
+# One character of them takes only a verb of the dictionary after it (望京 stays).
+MODALS = (
+    *("没法", "无法", "不能", "可以", "容易", "难以", "差点", "原本", "一起", "老是", "总是", "一直", "经常"),
+    *("不用", "不要", "必须", "应该", "需要", "希望", "能", "待", "望", "请", "劝", "帮", "别"),
+)
+# Degree adverbs before a predicate: 有点冷清, 略显陈旧, 分辨率太差, 超级棒, 超慢.
+DEGREE_ADVERBS = (
+    *("超级", "有点", "有些", "略显", "非常", "特别", "十分", "比较", "极其", "相当"),
+    *("太", "很", "超", "略", "极", "挺", "蛮", "较", "狂", "巨"),
+)
+# Those that are also prefixes of nouns and verbs (超算, 超级工程, 巨变, 蛮兵): only an adjective after them.
+PREFIX_ADVERBS = frozenset({"超级", "超", "巨", "蛮"})
+PREDICATE_TAGS = ("a", "v")  # the first letter of jieba's tags of adjectives and verbs (a, ad, an, v, vn, …)
+LONGEST_WORD = 4  # the longest dictionary word looked for around a character (``covered``)
+
+
+def is_clause(text: str, dictionary: dict[str, str]) -> bool:
+    """Whether ``text`` (not a word of ``dictionary``, jieba's words with their tags) is a clause:
+
+    - a personal pronoun in it (您对, 请您, 帮我拿);
+    - a preposition first, before a word of the dictionary (离地铁, 凭房卡, 被蚊子咬);
+    - a modal first, before a verb of the dictionary or, for a modal of two characters, one
+      character (没法穿, 不能刷, 差点晕倒, 望改进);
+    - a degree adverb after nothing or a word of the dictionary, before an adjective or verb of it
+      or one character; two-character adverbs before any word of it; those that are also prefixes
+      (超, 超级, 巨, 蛮) only before an adjective (有点冷清, 分辨率太差, 空间太小, 超慢; not 超算);
+    - the copula 是 after the first character (全是油, 都是灰: 于是 and 是非 are words);
+    - a modal particle (脏啊垃圾, 凑合用吧).
+    """
+    return (
+        _has_free(text, PERSONAL_PRONOUNS, dictionary)
+        or (len(text) >= 3 and text[0] in PREPOSITIONS and text[1:] in dictionary)
+        or _modal_first(text, dictionary)
+        or _degree_predicate(text, dictionary)
+        or _has_free(text, COPULA, dictionary, start=1)
+        or _has_free(text, MODAL_PARTICLES, dictionary)
+    )
+
+
+def covered(text: str, i: int, dictionary: dict[str, str]) -> bool:
+    """Whether a word of ``dictionary`` of two or more characters inside ``text`` covers character ``i``."""
+    for start in range(max(0, i - LONGEST_WORD + 1), i + 1):
+        for end in range(max(i + 1, start + 2), min(len(text), start + LONGEST_WORD) + 1):
+            if text[start:end] in dictionary:
+                return True
+    return False
+
+
+def _has_free(text: str, chars: frozenset[str], dictionary: dict[str, str], start: int = 0) -> bool:
+    """Whether one of ``chars`` occurs in ``text`` from ``start`` on, outside every dictionary word of it."""
+    return any(text[i] in chars and not covered(text, i, dictionary) for i in range(start, len(text)))
+
+
+def _modal_first(text: str, dictionary: dict[str, str]) -> bool:
+    for modal in MODALS:
+        rest = text[len(modal) :]
+        if text.startswith(modal) and (dictionary.get(rest, "")[:1] == "v" or (len(rest) == 1 and len(modal) > 1)):
+            return True
+    return False
+
+
+def _degree_predicate(text: str, dictionary: dict[str, str]) -> bool:
+    for i in range(len(text)):
+        if i and text[:i] not in dictionary:
+            continue
+        for adverb in DEGREE_ADVERBS:
+            rest = text[i + len(adverb) :]
+            if rest and text.startswith(adverb, i) and _degree_before(adverb, rest, text, i, dictionary):
+                return True
+    return False
+
+
+def _degree_before(adverb: str, rest: str, text: str, i: int, dictionary: dict[str, str]) -> bool:
+    """Whether ``adverb`` at ``text[i]`` modifies ``rest``, the rest of ``text`` (see :func:`is_clause`)."""
+    tag = dictionary.get(rest, "")
+    if adverb in PREFIX_ADVERBS:
+        return tag[:1] == "a"
+    if len(adverb) > 1:
+        return bool(tag) or len(rest) == 1
+    if len(rest) == 1 and tag[:1] in PREDICATE_TAGS:
+        return True  # 空间太小, 味太重: even where jieba lists the pair (太小) as a word
+    return not covered(text, i, dictionary) and (len(rest) == 1 or tag[:1] in PREDICATE_TAGS)
