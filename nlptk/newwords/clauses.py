@@ -10,8 +10,8 @@ from __future__ import annotations
 
 PERSONAL_PRONOUNS = frozenset("我你您他她咱俺")  # 您对, 请您, 帮我拿, 谁买谁
 PREPOSITIONS = frozenset("离凭被把对向给跟从往朝替按")  # 离地铁, 凭房卡, 被蚊子咬: a preposition and its object
-MODAL_PARTICLES = frozenset("啊呀吧呢嘛哦啦")
-COPULA = frozenset("是")  # 脏啊垃圾, 凑合用吧: the end of a spoken sentence
+MODAL_PARTICLES = frozenset("啊呀吧呢嘛哦啦")  # 脏啊垃圾, 凑合用吧: the end of a spoken sentence
+COPULA = frozenset("是")  # 全是油, 都是灰
 # Modal verbs and adverbs of manner or frequency that open a verb phrase: 没法穿, 差点晕倒, 望改进.
 # One character of them takes only a verb of the dictionary after it (望京 stays).
 MODALS = (
@@ -25,6 +25,10 @@ DEGREE_ADVERBS = (
 )
 # Those that are also prefixes of nouns and verbs (超算, 超级工程, 巨变, 蛮兵): only an adjective after them.
 PREFIX_ADVERBS = frozenset({"超级", "超", "巨", "蛮"})
+# Every character a rule above looks for: a piece with none of them is no clause.
+CLAUSE_CHARACTERS = (
+    PERSONAL_PRONOUNS | PREPOSITIONS | MODAL_PARTICLES | COPULA | {word[0] for word in (*MODALS, *DEGREE_ADVERBS)}
+)
 PREDICATE_TAGS = ("a", "v")  # the first letter of jieba's tags of adjectives and verbs (a, ad, an, v, vn, …)
 LONGEST_WORD = 4  # the longest dictionary word looked for around a character (``covered``)
 
@@ -42,7 +46,7 @@ def is_clause(text: str, dictionary: dict[str, str]) -> bool:
     - the copula 是 after the first character (全是油, 都是灰: 于是 and 是非 are words);
     - a modal particle (脏啊垃圾, 凑合用吧).
     """
-    return (
+    return not CLAUSE_CHARACTERS.isdisjoint(text) and (
         _has_free(text, PERSONAL_PRONOUNS, dictionary)
         or (len(text) >= 3 and text[0] in PREPOSITIONS and text[1:] in dictionary)
         or _modal_first(text, dictionary)
