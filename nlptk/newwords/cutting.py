@@ -140,8 +140,9 @@ class Pieces:
         return self.short.layout
 
     def branching(self, hashes: np.ndarray, layout: KeyLayout) -> tuple[Entropies, Entropies]:
-        left, right = ordered_map(
-            lambda pairs: branching(pairs.counted_partitions(), hashes, layout), (self.left_pairs, self.right_pairs)
+        left, right = ordered_map(  # a thread per side, each sorting its partitions one at a time
+            lambda pairs: branching(pairs.counted_partitions(workers=1), hashes, layout),
+            (self.left_pairs, self.right_pairs),
         )
         return left, right
 

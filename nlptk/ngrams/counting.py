@@ -14,7 +14,7 @@ import itertools
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -23,7 +23,7 @@ from nlptk.checks import between, one_of
 from nlptk.errors import OptionError
 from nlptk.memory import release_free_memory
 from nlptk.ngrams.keys import MAX_ORDER, KeyLayout, count_runs, layout_for
-from nlptk.parallel import default_workers, ordered_map
+from nlptk.parallel import R, default_workers, ordered_map
 from nlptk.text import CharVocab, LatinMode, encode_fragments
 
 MIN_MEMORY = 1 << 20  # the smallest --memory budget: one chunk's working set needs about this much
@@ -163,20 +163,27 @@ class WindowStore:
         part.held.clear()
         return arrays
 
+    def map_sorted(self, func: Callable[[np.ndarray], R], workers: int | None = None) -> Iterator[R]:
+        """``func`` of every partition's sorted keys, in key order; partitions are read here and
+        sorted on ``workers`` threads (:func:`ordered_map`: a few partitions in memory at once)."""
+        for result in ordered_map(lambda keys: func(self.layout.sort(keys)), self._partition_keys(), workers):
+            yield result
+            release_free_memory()
+
     def sorted_partitions(self) -> Iterator[np.ndarray]:
-        """Every partition's keys, sorted; partitions come in key order."""
+        """Every partition's keys, sorted; partitions come in key order (one sorted at a time)."""
+        return self.map_sorted(lambda keys: keys, workers=1)
+
+    def counted_partitions(self, workers: int | None = None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """Every partition's distinct keys and how often each was stored; partitions in key order."""
+        return self.map_sorted(count_runs, workers)
+
+    def _partition_keys(self) -> Iterator[np.ndarray]:
         for part in self._parts:
             keys = self.layout.concat(self._read(part))
             self._held_bytes -= part.held_bytes
             part.held_bytes = 0
-            yield self.layout.sort(keys)
-            del keys
-            release_free_memory()
-
-    def counted_partitions(self) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-        """Every partition's distinct keys and how often each was stored; partitions in key order."""
-        for keys in self.sorted_partitions():
-            yield count_runs(keys)
+            yield keys
 
 
 def aggregate(windows: np.ndarray, layout: KeyLayout, min_count: int = 1) -> dict[int, tuple[np.ndarray, np.ndarray]]:
@@ -199,9 +206,9 @@ class NgramCounter:
 
     The budget is shared out: sorted windows held in memory up to a quarter of it, the chunks
     being turned into windows a quarter (:func:`chunk_bytes_for`), the corpus ids kept for a
-    second pass (``keep_ids``) an eighth; merging sorts one partition of at most memory/32 at
-    a time. Use as a context manager so that temporary files are removed on any exit, Ctrl-C
-    included. Call :meth:`add` with consecutive pieces of text (they may end anywhere, even
+    second pass (``keep_ids``) an eighth; merging sorts partitions of at most memory/32 together
+    (one per thread, and one being read). Use as a context manager so that temporary files are
+    removed on any exit, Ctrl-C included. Call :meth:`add` with consecutive pieces of text (they may end anywhere, even
     inside a fragment), then iterate :meth:`partitions`.
     """
 
@@ -229,9 +236,10 @@ class NgramCounter:
         self.chars = 0
         self._carry = ""
         self._tmp = tempfile.mkdtemp(prefix="nlptk-count-", dir=tmpdir)
-        # Windows of one partition in at most memory/32 (its counts of all orders can take ~8 times
-        # as much) and 32 MB (cache-friendly sorts); about 8 bytes of windows per input byte at most.
-        target = max(min(memory // 32, 32 << 20), 1 << 16)
+        # Windows of one partition in at most memory/32 shared by the partitions sorted at once (its
+        # counts of all orders can take ~8 times as much) and 32 MB (cache-friendly sorts); about 8
+        # bytes of windows per input byte at most.
+        target = max(min(memory // (32 * (default_workers() + 1)), 32 << 20), 1 << 16)
         hint = 64 if input_bytes is None else -(-input_bytes * 4 * self.layout.words // target)
         self._store = WindowStore(self.layout, memory // 4, self._tmp, max(2, hint))
         self.id_blocks = IdBlocks(memory // 8, self._tmp) if keep_ids else None
@@ -281,9 +289,7 @@ class NgramCounter:
         """
         if self._carry:
             self.add("", final=True)
-        for windows in self._store.sorted_partitions():
-            yield aggregate(windows, self.layout, min_count)
-            del windows
+        yield from self._store.map_sorted(lambda windows: aggregate(windows, self.layout, min_count))
 
 
 def _sorted_windows(encoded: tuple[np.ndarray, int, KeyLayout]) -> tuple[np.ndarray, int]:
