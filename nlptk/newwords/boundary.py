@@ -16,6 +16,7 @@ from nlptk.text import CharClass, classify
 
 PARTICLES = frozenset("的了着过")  # structural and aspect particles that end a phrase, not a word
 DEMONSTRATIVES = frozenset("这那此其某")  # they begin no new word: 这趟, 那老者, 此次峰会, 某愿
+DETERMINERS = ("各种", "整个", "所有", "每个", "一些", "任何", "全部", "某些", "有些", "每一")  # 各种理由, 整个卫生间
 ADVERB_TAGS = frozenset({"d", "ad"})
 INNER_PARTICLES = frozenset("的了")  # inside a new word of three or more: a phrase (规律的认识, 作了说明)
 NUMERALS = frozenset("一二三四五六七八九十两几")
@@ -157,7 +158,7 @@ def reject_fragments(words: list[Word], config: DiscoveryConfig, context: set[st
       or a clause (规律的认识, 作了说明, 取而代之的是); or an adverb and a verb of the dictionary,
       two characters or more each (扎实推进, 共同见证), or a two-character adverb of it and a word
       of it or one character (深刻反省, 慢慢地);
-    - a demonstrative first (这趟, 那老者, 此次峰会);
+    - a demonstrative or a determiner first (这趟, 那老者, 此次峰会, 各种理由, 整个卫生间);
     - numbers, alone or with Han characters (23, 3个, 31日): quantities, not words; English function
       words and HTML entity names (the, is, quot, hellip);
     - not in jieba's dictionary and a clause (:func:`~nlptk.newwords.clauses.is_clause`: 有点冷清,
@@ -212,8 +213,20 @@ def well_formed(text: str, pieces: set[str]) -> bool:
         or (len(text) >= 3 and _function_edged(text, function_chars, pieces, dictionary))
         or (len(text) >= 3 and any(char in INNER_PARTICLES for char in text[1:]))
         or text[0] in DEMONSTRATIVES
+        or _determiner_first(text, dictionary)
         or (len(text) >= 3 and _adverb_phrase(text, dictionary))
         or is_clause(text, dictionary)
+    )
+
+
+def _determiner_first(text: str, dictionary: dict[str, str]) -> bool:
+    """Whether ``text`` is a determiner and what it determines (各种理由, 整个卫生间; not 所有制结构,
+    as 所有制 is a word)."""
+    return any(
+        text.startswith(determiner)
+        and len(text) > len(determiner)
+        and not any(text[:end] in dictionary for end in range(len(determiner) + 1, len(text)))
+        for determiner in DETERMINERS
     )
 
 
