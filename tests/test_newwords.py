@@ -254,11 +254,14 @@ def test_clauses_are_rejected_and_words_that_contain_their_parts_stay() -> None:
         return Word(text, 10, 5.0, 2.0, 2.0, 0.2, 0.2)
 
     # A pronoun, a preposition first, a modal first, a degree adverb before a predicate, the copula,
-    # a modal particle, an adverb last, English function words and markup, a determiner first.
+    # a modal particle, an adverb last, English function words and markup, a determiner first, a
+    # subject and a verb of reporting.
     fragments = ["请您", "帮我拿", "离地铁", "凭房卡", "没法穿", "差点晕倒", "有点冷清", "分辨率太差", "空间太小"]
     fragments += ["超慢", "全是油", "脏啊垃圾", "今天刚", "the", "quot", "hellip", "各种理由", "整个卫生间"]
+    fragments += ["视频显示", "赵克志参加", "总部位于"]
     # The same characters inside words of the dictionary (迷你, 太阳, 于是, 所有制), 超 as a prefix
     # of a noun, 望 before no verb, a localiser that also ends room names, Latin terms.
     words = ["迷你版", "太阳能板", "于是乎", "所有制结构", "超算", "超级工程", "望京", "豪华间", "ThinkPad", "HDMI"]
+    words += ["负面报道", "液晶显示器"]
     kept = [w.word for w in reject_fragments([word(t) for t in fragments + words], DiscoveryConfig())]
     assert kept == words

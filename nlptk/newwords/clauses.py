@@ -25,6 +25,11 @@ DEGREE_ADVERBS = (
 )
 # Those that are also prefixes of nouns and verbs (超算, 超级工程, 巨变, 蛮兵): only an adjective after them.
 PREFIX_ADVERBS = frozenset({"超级", "超", "巨", "蛮"})
+# Verbs of reporting and attending after their subject: 视频显示, 托卡耶夫表示, 赵克志参加, 总部位于.
+REPORTING_VERBS = (
+    *("显示", "表示", "指出", "介绍", "强调", "透露", "认为", "宣布"),
+    *("出席", "主持", "参加", "会见", "位于", "听罢"),
+)
 # Every character a rule above looks for: a piece with none of them is no clause.
 CLAUSE_CHARACTERS = (
     PERSONAL_PRONOUNS | PREPOSITIONS | MODAL_PARTICLES | COPULA | {word[0] for word in (*MODALS, *DEGREE_ADVERBS)}
@@ -44,8 +49,11 @@ def is_clause(text: str, dictionary: dict[str, str]) -> bool:
       or one character; two-character adverbs before any word of it; those that are also prefixes
       (超, 超级, 巨, 蛮) only before an adjective (有点冷清, 分辨率太差, 空间太小, 超慢; not 超算);
     - the copula 是 after the first character (全是油, 都是灰: 于是 and 是非 are words);
-    - a modal particle (脏啊垃圾, 凑合用吧).
+    - a modal particle (脏啊垃圾, 凑合用吧);
+    - two or more characters and a verb of reporting or attending (视频显示, 赵克志参加, 总部位于).
     """
+    if len(text) >= 4 and text.endswith(REPORTING_VERBS):
+        return True
     return not CLAUSE_CHARACTERS.isdisjoint(text) and (
         _has_free(text, PERSONAL_PRONOUNS, dictionary)
         or (len(text) >= 3 and text[0] in PREPOSITIONS and text[1:] in dictionary)
