@@ -31,17 +31,31 @@ if TYPE_CHECKING:
     from distributed import Client, Future
 
 Counts = dict[int, tuple[np.ndarray, np.ndarray]]  # {k: (sorted keys, counts)} of k-grams
-RANGE_SHARE = 128  # a range holds at most memory/128 bytes of text: small enough to spread evenly over the workers
+# A range holds at most memory/20 bytes of text. Ranges are as large as that allows: the fewer
+# the ranges, the fewer of their n-grams repeat from range to range, so the less is merged and moved.
+RANGE_SHARE = 20
 MIN_RANGE_BYTES = 1 << 20
-MAX_RANGE_BYTES = 64 << 20
+MAX_RANGE_BYTES = 256 << 20
 SPLIT_SHARE = 8  # a merged split holds at most about memory/8 of partial counts
 SPLITS_PER_WORKER = 4  # at least this many splits per worker, so that merging spreads over all of them
-RANGES_PER_BATCH = 4  # ranges per worker merged together before the next batch starts
+PARTIAL_SHARE = 4  # the partial results of a batch of ranges take at most about memory/4 on a worker
 PARTIAL_BYTES_PER_INPUT_BYTE = 4  # about how many bytes of partial counts a byte of text makes at order 4
 
 
-def range_bytes_for(memory: int) -> int:
-    return int(min(max(memory // RANGE_SHARE, MIN_RANGE_BYTES), MAX_RANGE_BYTES))
+def range_bytes_for(memory: int, input_bytes: int, workers: int) -> int:
+    """Bytes of text per range: as few ranges as hold at most memory/RANGE_SHARE each, at least one
+    per worker, and a multiple of the workers, so that each worker counts as many."""
+    largest = int(min(max(memory // RANGE_SHARE, MIN_RANGE_BYTES), MAX_RANGE_BYTES))
+    count = max(-(-input_bytes // largest), workers)
+    count = -(-count // workers) * workers
+    return max(-(-input_bytes // count), MIN_RANGE_BYTES)
+
+
+def ranges_per_batch(memory: int, ranges: list[ByteRange]) -> int:
+    """Ranges per worker whose partial results are merged together before the next batch starts:
+    as many as fit in memory/PARTIAL_SHARE, at least one."""
+    largest = max(((r.source.size() or 0) if r.end is None else r.end) - r.start for r in ranges)
+    return max(1, memory // (PARTIAL_SHARE * PARTIAL_BYTES_PER_INPUT_BYTE * max(largest, 1)))
 
 
 @dataclass
@@ -77,7 +91,9 @@ def count_on_cluster(
     """Count all 1..order-grams of ``sources`` on the cluster; merged splits keep the k-grams
     (k ≥ 2) seen at least ``min_count`` times and every unigram."""
     chunk_bytes = chunk_bytes_for(memory)  # the blocks this machine would read: they number the characters
-    ranges = split_ranges(sources, range_bytes or range_bytes_for(memory))
+    workers = max(1, len(client.scheduler_info()["workers"]))
+    input_bytes = sum(s.size() or 0 for s in sources)
+    ranges = split_ranges(sources, range_bytes or range_bytes_for(memory, input_bytes, workers))
     progress.stage("characters", len(ranges))
     reports = []
     for report in client.gather(
@@ -89,14 +105,13 @@ def count_on_cluster(
         progress.advance(1)
     vocab, unigram_counts = merge_vocabulary(reports)
     layout = layout_for(order, len(vocab))
-    workers = max(1, len(client.scheduler_info()["workers"]))
-    input_bytes = sum(s.size() or 0 for s in sources)
     bounds = split_bounds(unigram_counts, split_count(workers, input_bytes, memory))
     units = client.scatter(vocab.unit_array(), broadcast=True)  # one array: one future
     chars, merged = map_and_merge(
         client,
         count_range,
         ranges,
+        ranges_per_batch(memory, ranges),
         len(bounds) + 1,
         partial(merge_split, layout, 1),
         partial(merge_split, layout, min_count),
@@ -123,19 +138,21 @@ def map_and_merge(
     client: Client,
     task: Callable[..., RangeOutput],
     ranges: list[ByteRange],
+    per_batch: int,
     parts: int,
     merge: Callable,
     final: Callable,
     **arguments: object,
 ) -> tuple[list[Future], list[Future]]:
-    """``task`` on every range, and its ``parts`` splits merged: those of each batch of ranges as the batch
-    finishes (``merge``), then the batches' (``final``). Merging early keeps the partial results
-    held on the workers to a few batches (they shrink as repeated keys are summed); a batch's
-    merges are submitted before the next batch's ranges, so Dask runs them first.
+    """``task`` on every range, and its ``parts`` splits merged: those of each batch of ranges
+    (``per_batch`` per worker) as the batch finishes (``merge``), then the batches' (``final``).
+    Merging early keeps the partial results held on the workers to a few batches (they shrink as
+    repeated keys are summed); a batch's merges are submitted before the next batch's ranges, so
+    Dask runs them first.
 
     Returns every range's total and the final splits, futures on the workers.
     """
-    batch = RANGES_PER_BATCH * max(1, len(client.scheduler_info()["workers"]))
+    batch = per_batch * max(1, len(client.scheduler_info()["workers"]))
     totals: list[Future] = []
     batches: list[list[Future]] = []
     for start in range(0, len(ranges), batch):

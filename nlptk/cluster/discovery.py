@@ -29,6 +29,7 @@ from nlptk.cluster.counting import (
     cluster_sources,
     count_on_cluster,
     map_and_merge,
+    ranges_per_batch,
     split_count,
 )
 from nlptk.io import ByteRange, read_range
@@ -274,6 +275,7 @@ def cut_on_cluster(client: Client, counts: ClusterCounts, tables: CutTables, pro
         client,
         cut_range,
         counts.ranges,
+        ranges_per_batch(tables.config.memory, counts.ranges),
         splits,
         partial(merge_pieces, counts.layout, None),
         partial(merge_pieces, counts.layout, tables.config.min_count),

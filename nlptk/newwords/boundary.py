@@ -32,7 +32,8 @@ FREE_WORD = 10_000  # jieba's frequency of a one-character word that occurs free
 FREE_PAIR_MARGIN = 1.0  # nats above the pair threshold that two free characters need to be one word
 # English function words and HTML entity names (&quot; &hellip;): the text's markup and English, not terms.
 LATIN_FUNCTION_WORDS = frozenset(
-    {"the", "a", "an", "is", "are", "be", "to", "of", "in", "on", "at", "for", "and", "or", "with", "it", "this"}
+    {"the", "a", "an", "all", "is", "are", "be", "to", "of", "in", "on", "at", "by", "for", "from", "and", "or"}
+    | {"but", "not", "with", "it", "this"}
     | {"that", "you", "quot", "amp", "lt", "gt", "nbsp", "hellip", "ldquo", "rdquo", "lsquo", "rsquo", "mdash"}
     | {"ndash", "middot"}
 )
