@@ -79,6 +79,7 @@ def _has_free(text: str, chars: frozenset[str], dictionary: dict[str, str], star
 
 
 def _modal_first(text: str, dictionary: dict[str, str]) -> bool:
+    """Whether ``text`` is a modal and the verb phrase it opens (see :func:`is_clause`)."""
     for modal in MODALS:
         rest = text[len(modal) :]
         if text.startswith(modal) and (dictionary.get(rest, "")[:1] == "v" or (len(rest) == 1 and len(modal) > 1)):
@@ -87,6 +88,7 @@ def _modal_first(text: str, dictionary: dict[str, str]) -> bool:
 
 
 def _degree_predicate(text: str, dictionary: dict[str, str]) -> bool:
+    """Whether a degree adverb in ``text``, after nothing or a word of the dictionary, modifies the rest."""
     for i in range(len(text)):
         if i and text[:i] not in dictionary:
             continue
