@@ -217,6 +217,11 @@ class ByteRange:
     end: int | None = None
     index: int = 0  # the input's position among all the inputs of the run
 
+    @property
+    def size(self) -> int:
+        """The bytes it spans (the input's size when it is the whole input; 0 when that is unknown)."""
+        return ((self.source.size() or 0) if self.end is None else self.end) - self.start
+
 
 def split_ranges(sources: Iterable[Source], range_bytes: int) -> list[ByteRange]:
     """Each input (a file or URL) in ranges of about ``range_bytes`` bytes that end at line

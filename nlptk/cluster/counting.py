@@ -54,7 +54,7 @@ def range_bytes_for(memory: int, input_bytes: int, workers: int) -> int:
 def ranges_per_batch(memory: int, ranges: list[ByteRange]) -> int:
     """Ranges per worker whose partial results are merged together before the next batch starts:
     as many as fit in memory/PARTIAL_SHARE, at least one."""
-    largest = max(((r.source.size() or 0) if r.end is None else r.end) - r.start for r in ranges)
+    largest = max(r.size for r in ranges)
     return max(1, memory // (PARTIAL_SHARE * PARTIAL_BYTES_PER_INPUT_BYTE * max(largest, 1)))
 
 

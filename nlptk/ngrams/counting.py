@@ -170,10 +170,6 @@ class WindowStore:
             yield result
             release_free_memory()
 
-    def sorted_partitions(self) -> Iterator[np.ndarray]:
-        """Every partition's keys, sorted; partitions come in key order (one sorted at a time)."""
-        return self.map_sorted(lambda keys: keys, workers=1)
-
     def counted_partitions(self, workers: int | None = None) -> Iterator[tuple[np.ndarray, np.ndarray]]:
         """Every partition's distinct keys and how often each was stored; partitions in key order."""
         return self.map_sorted(count_runs, workers)
