@@ -19,6 +19,9 @@
     python benchmarks/fragment_sample.py --corpus news100 --seed 7 > benchmarks/judged/news100_random200_v7.tsv
     python benchmarks/fragment_sample.py --corpus reviews --min-count 8 -n 100 --seed 7 \
         > benchmarks/judged/reviews_random100_v7.tsv
+    python benchmarks/fragment_sample.py --corpus news100 --seed 10 > benchmarks/judged/news100_random200_v10.tsv
+    python benchmarks/fragment_sample.py --corpus reviews --min-count 8 -n 100 --seed 10 \
+        > benchmarks/judged/reviews_random100_v10.tsv
     python benchmarks/fragment_sample.py --score benchmarks/judged/title_sample.tsv
 
 The sample: ``-n`` words drawn with ``--seed`` from all `--exclude jieba` outputs on a corpus

@@ -255,13 +255,17 @@ def test_clauses_are_rejected_and_words_that_contain_their_parts_stay() -> None:
 
     # A pronoun, a preposition first, a modal first, a degree adverb before a predicate, the copula,
     # a modal particle, an adverb last, English function words and markup, a determiner first, a
-    # subject and a verb of reporting.
+    # subject and a verb of reporting, the reflexive, a negation first, the aspect particle 着, a
+    # noun and an adjective, a classifier that lost its number.
     fragments = ["请您", "帮我拿", "离地铁", "凭房卡", "没法穿", "差点晕倒", "有点冷清", "分辨率太差", "空间太小"]
     fragments += ["超慢", "全是油", "脏啊垃圾", "今天刚", "the", "quot", "hellip", "各种理由", "整个卫生间"]
-    fragments += ["视频显示", "赵克志参加", "总部位于"]
+    fragments += ["视频显示", "赵克志参加", "总部位于", "自己掏", "不通知", "不会改变", "出差带着", "画面清晰"]
+    fragments += ["号楼", "部电梯", "有点小贵", "特别关注", "从下单到", "忽见"]
     # The same characters inside words of the dictionary (迷你, 太阳, 于是, 所有制), 超 as a prefix
-    # of a noun, 望 before no verb, a localiser that also ends room names, Latin terms.
+    # of a noun, 望 before no verb, a localiser that also ends room names, Latin terms, 着 and 自己
+    # inside words (意味着, 自己人), a noun jieba tags as an adjective (清单), adverbs that are also
+    # adjectives before a noun (特别, 比较).
     words = ["迷你版", "太阳能板", "于是乎", "所有制结构", "超算", "超级工程", "望京", "豪华间", "ThinkPad", "HDMI"]
-    words += ["负面报道", "液晶显示器"]
+    words += ["负面报道", "液晶显示器", "意味着什么", "自己人", "负面清单", "号召力", "特别提款权", "比较优势"]
     kept = [w.word for w in reject_fragments([word(t) for t in fragments + words], DiscoveryConfig())]
     assert kept == words

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from nlptk.lexicon import function_characters, jieba_dictionary
-from nlptk.newwords.clauses import is_clause
+from nlptk.newwords.clauses import ADJECTIVAL_ADVERBS, PREDICATE_TAGS, is_clause
 from nlptk.newwords.config import DiscoveryConfig, Word
 from nlptk.ngrams.keys import KeyLayout
 from nlptk.text import CharClass, classify
@@ -21,7 +21,8 @@ ADVERB_TAGS = frozenset({"d", "ad"})
 INNER_PARTICLES = frozenset("的了")  # inside a new word of three or more: a phrase (规律的认识, 作了说明)
 NUMERALS = frozenset("一二三四五六七八九十两几")
 CLASSIFIERS = frozenset("个场位批")  # classifiers that begin no word: 个月, 场比赛 are a count and a noun
-ADVERBS = frozenset("不也就都还又将只已却最更再才便正则曾约先太均未越极仅竟刚很挺较稍偏")
+UNTAGGED_CLASSIFIERS = frozenset("号部种件块栋")  # classifiers jieba tags otherwise (号 and 种 as numerals)
+ADVERBS = frozenset("不也就都还又将只已却最更再才便正则曾约先太均未越极仅竟刚很挺较稍偏遂忽皆即")
 SPEECH_VERBS = frozenset("道曰说称问答")  # 八戒道, 叹曰, 当天称: a speaker and the verb of speaking
 # 范围内, 结帐时: a noun and its place or time (not 间, which is also a room: 豪华间)
 LOCALISERS = frozenset("上中下里内外前后边旁底时")
@@ -153,7 +154,8 @@ def reject_fragments(words: list[Word], config: DiscoveryConfig, context: set[st
       这篇, 冷啊, 党的, 带着, 住过); 共赢 and 颍上 stay (共享 …, 线上 …);
     - not in jieba's dictionary and a word (of jieba's, or discovered) with a grammatical edge: a
       count (二是, 个月, 场比赛; a character jieba tags as a classifier before a word of its: 类商品,
-      名党员), a degree or time adverb (很好, 更大, 刚买), a verb of speaking (八戒道, 叹曰), a
+      名党员; and 号 部 种 件 块 栋, classifiers it tags otherwise: 号楼, 部电梯), a degree
+      or time adverb (很好, 更大, 刚买), a verb of speaking (八戒道, 叹曰), a
       localiser after two or more characters (范围内), a complement (站在, 听得);
     - three or more characters, not in jieba's dictionary, with 的 or 了 after the first: a phrase
       or a clause (规律的认识, 作了说明, 取而代之的是); or an adverb and a verb of the dictionary,
@@ -234,8 +236,14 @@ def _determiner_first(text: str, dictionary: dict[str, str]) -> bool:
 def _adverb_phrase(text: str, dictionary: dict[str, str]) -> bool:
     """Whether ``text`` (three or more characters) is an adverb of jieba's dictionary and a verb of it
     (扎实推进, 初步形成, 共同见证), or a two-character adverb and a word of it or one character
-    (深刻反省, 经常死机, 慢慢地, 随便找): a phrase, not a word."""
-    if dictionary.get(text[:2]) == "d" and (len(text) == 3 or text[2:] in dictionary):
+    (深刻反省, 经常死机, 慢慢地, 随便找): a phrase, not a word; those that are also adjectives
+    only before a verb or adjective (特别关注; not 特别代表)."""
+    adverb, rest = text[:2], text[2:]
+    if (
+        dictionary.get(adverb) == "d"
+        and (len(text) == 3 or rest in dictionary)
+        and (adverb not in ADJECTIVAL_ADVERBS or dictionary.get(rest, "")[:1] in PREDICATE_TAGS)
+    ):
         return True
     return any(
         dictionary.get(text[:j]) in ADVERB_TAGS and dictionary.get(text[j:]) == "v" for j in range(2, len(text) - 1)
@@ -286,8 +294,8 @@ def _grammatical_edge(text: str, function_chars: frozenset[str], dictionary: dic
         return True  # 二是, 四是
     if first in CLASSIFIERS:
         return True
-    if len(text) >= 3 and _lost_count(first) and rest in dictionary:
-        return True  # 场比赛, 号客轮: a count that lost its number
+    if ((len(text) >= 3 and _lost_count(first)) or first in UNTAGGED_CLASSIFIERS) and rest in dictionary:
+        return True  # 场比赛, 号客轮, 号楼, 部电梯: a count that lost its number
     if len(text) == 2 and first in ADVERBS:
         return True
     if (last in SPEECH_VERBS or (last in LOCALISERS and len(text) >= 3)) and (head in dictionary or head in pieces):
