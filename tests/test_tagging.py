@@ -187,7 +187,7 @@ def test_loading_a_wrong_model_is_a_clear_error(tmp_path: Path) -> None:
 def test_dictionary_flags_mark_every_match_within_its_text() -> None:
     from nlptk.tagging.features import DictionaryMatcher
 
-    matcher = DictionaryMatcher((w, "n") for w in ["北京", "北京大学", "大学生", "人工智能", "生人"])
+    matcher = DictionaryMatcher.of((w, "n") for w in ["北京", "北京大学", "大学生", "人工智能", "生人"])
     flags = matcher.flags("北京大学生人工智能北", np.array([0, 5, 10]))
     begin, inside, end = (flags[:, i].astype(int).tolist() for i in range(3))
     assert begin == [1, 0, 1, 0, 0, 1, 0, 0, 0, 0]
@@ -199,7 +199,7 @@ def test_dictionary_tag_groups_get_their_own_flags() -> None:
     from nlptk.tagging.features import DictionaryMatcher
 
     entries = [("北京", "ns"), ("北京大学", "nt"), ("大学生", "n"), ("王小明", "nr"), ("小明", "nrfg")]
-    matcher = DictionaryMatcher(entries, tag_groups=("nr", "ns"))
+    matcher = DictionaryMatcher.of(entries, tag_groups=("nr", "ns"))
     assert matcher.width == 9
     flags = matcher.flags("北京大学生王小明", np.array([0, 8])).astype(int)
     assert flags[:, 0].tolist() == [1, 0, 1, 0, 0, 1, 1, 0]  # every word
@@ -225,7 +225,7 @@ def test_pretrained_char_vectors_group_characters_of_like_contexts() -> None:
 def test_dictionary_words_listed_twice_belong_to_both_groups() -> None:
     from nlptk.tagging.features import DictionaryMatcher
 
-    matcher = DictionaryMatcher([("北京", "ns"), ("北京", "nt"), ("上海", "ns")], tag_groups=("ns", "nt"))
+    matcher = DictionaryMatcher.of([("北京", "ns"), ("北京", "nt"), ("上海", "ns")], tag_groups=("ns", "nt"))
     flags = matcher.flags("北京上海", np.array([0, 4])).astype(int)
     assert flags[:, 3].tolist() == [1, 0, 1, 0]  # ns: both
     assert flags[:, 6].tolist() == [1, 0, 0, 0]  # nt: 北京 only
@@ -281,6 +281,26 @@ def test_entity_flags_start_with_zero_weight_and_survive_saving(tmp_path: Path) 
     assert again.featurizer.encode(["王五"]).words[0, :, -3].tolist() == [1, 0]  # PER group: begins at 王
     with pytest.raises(NlptkError, match="entity_folds must be given"):
         train_tagger("ner", examples, examples, shape, options, log=lambda _: None, initial=again)
+
+
+def test_a_model_keeps_the_dictionary_words_it_was_trained_with(tmp_path: Path) -> None:
+    from nlptk.tagging.features import DictionaryMatcher
+    from nlptk.tagging.runtime import NumpyTagger
+
+    words = tmp_path / "words.txt"
+    words.write_text("北京 10 ns\n上海 10 ns\n", encoding="utf-8")
+    examples = ner_examples()
+    shape = TaggerShape(dim=16, char_dim=8, bigram_dim=4, dilations=[1], dropout=0.0, dictionary=str(words))
+    options = TrainOptions(epochs=2, batch_chars=200, lr=1e-2, min_char_count=1, min_bigram_count=1)
+    model = train_tagger("ner", examples, examples, shape, options, log=lambda _: None).eval()
+    model.save(tmp_path / "m")
+    words.write_text("南京 10 ns\n", encoding="utf-8")  # the list changes after training: the model does not
+    DictionaryMatcher.open.cache_clear()
+    texts = [e.text for e in examples]
+    for loaded in (Tagger.load(tmp_path / "m"), NumpyTagger.load(tmp_path / "m")):
+        flags = loaded.featurizer.encode(["王五去北京南京"]).words[0, :, 0].astype(int).tolist()
+        assert flags == [0, 0, 0, 1, 0, 0, 0]  # 北京 begins at 3; 南京 was not in the list trained with
+        assert loaded.predict(texts) == model.predict(texts)
 
 
 def test_training_with_entity_folds_fits_tiny_data() -> None:

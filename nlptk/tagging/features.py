@@ -53,9 +53,12 @@ class Featurizer:
         dictionary: str = "",
         tag_groups: Sequence[str] = (),
         entities: Sequence[Sequence[str]] = (),
+        matcher: DictionaryMatcher | None = None,
     ) -> None:
+        """``matcher``: the words of ``dictionary`` as a model saved them; without it the
+        dictionary is read by name (jieba's, or a word list)."""
         self.dictionary = dictionary
-        self.matcher = DictionaryMatcher.open(dictionary, tuple(tag_groups)) if dictionary else None
+        self.matcher = matcher or (DictionaryMatcher.open(dictionary, tuple(tag_groups)) if dictionary else None)
         self.entities = entity_matcher(entities) if entities else None
         self.vocab = CharVocab(chars)
         self.char_unk = len(self.vocab)  # ids 1..len-1 are characters, 0 padding
@@ -151,19 +154,62 @@ class DictionaryMatcher:
     Three flags for all words, then three for each tag group: the words whose part-of-speech
     tag starts with the group's prefix (``"nr"`` takes nr, nrt, nrfg). A word listed more than
     once belongs to the groups of all its entries.
+
+    Matching is vectorised: every position of a text reads one more character at a time while
+    what it has read begins some word (sorted hashes of the words' prefixes, one array per
+    length); a hash that is a whole word's is confirmed against the word's characters, so hash
+    collisions never make a match.
     """
 
-    def __init__(self, entries: Iterable[tuple[str, str]], tag_groups: Sequence[str] = ()) -> None:
-        import ahocorasick
+    def __init__(self, lengths: np.ndarray, code_points: np.ndarray, groups: np.ndarray, tag_groups: int) -> None:
+        """Words of two or more characters, ``code_points`` one after another, ``lengths`` long,
+        each in the tag ``groups`` of its bits (bit 0: all words; bit i + 1: tag group i)."""
+        self.width = 3 * (1 + tag_groups)
+        self.lengths = np.asarray(lengths)
+        self.code_points = np.asarray(code_points)
+        self.groups = np.asarray(groups)
+        lengths64 = self.lengths.astype(np.int64)
+        starts = np.concatenate(([0], np.cumsum(lengths64)[:-1])).astype(np.int64)
+        points = self.code_points.astype(np.uint64)
+        hashes = np.zeros(len(lengths64), dtype=np.uint64)
+        self._prefixes: list[np.ndarray] = []  # [k]: the sorted hashes of the first k + 1 characters of longer words
+        for k in range(int(lengths64.max()) if len(lengths64) else 0):
+            longer = lengths64 > k
+            hashes[longer] = _extend_hash(hashes[longer], points[starts[longer] + k])
+            self._prefixes.append(np.sort(hashes[lengths64 > k + 1]))
+        order = np.argsort(hashes, kind="stable")
+        self._hashes, self._lengths, self._starts = hashes[order], lengths64[order], starts[order]
+        self._groups = self.groups.astype(np.int64)[order]
 
-        self.width = 3 * (1 + len(tag_groups))
-        self._automaton = ahocorasick.Automaton()
+    @classmethod
+    def of(cls, entries: Iterable[tuple[str, str]], tag_groups: Sequence[str] = ()) -> DictionaryMatcher:
+        """The matcher of ``(word, tag)`` entries; words of one character are left out."""
+        merged: dict[str, int] = {}
         for word, tag in entries:
             if len(word) >= 2:
                 groups = 1 | sum(2 << i for i, prefix in enumerate(tag_groups) if tag.startswith(prefix))
-                groups |= self._automaton.get(word, (0, 0))[1]
-                self._automaton.add_word(word, (len(word), groups))
-        self._automaton.make_automaton()
+                merged[word] = merged.get(word, 0) | groups
+        points = codepoints("".join(merged))
+        lengths = np.fromiter(map(len, merged), dtype=np.int64, count=len(merged))
+        narrow = np.uint16 if not len(points) or points.max() < 1 << 16 else np.uint32
+        lengths = lengths.astype(np.uint8 if not len(lengths) or lengths.max() < 1 << 8 else np.uint32)
+        group_type = np.uint8 if len(tag_groups) < 8 else np.uint32
+        groups = np.fromiter(merged.values(), dtype=group_type, count=len(merged))
+        return cls(lengths, points.astype(narrow), groups, len(tag_groups))
+
+    DICTIONARY_ARRAYS = ("lengths", "code_points", "groups")  # what a model directory keeps of the words
+
+    def saved_arrays(self) -> dict[str, np.ndarray]:
+        """The words as arrays for a model's weights file (``dictionary_lengths``, …)."""
+        return {f"dictionary_{name}": getattr(self, name) for name in self.DICTIONARY_ARRAYS}
+
+    @classmethod
+    def from_saved(cls, state: dict[str, np.ndarray], tag_groups: int) -> DictionaryMatcher | None:
+        """The matcher whose :meth:`saved_arrays` are in ``state`` (removed from it), or None."""
+        names = [f"dictionary_{name}" for name in cls.DICTIONARY_ARRAYS]
+        if not all(name in state for name in names):
+            return None
+        return cls(*(state.pop(name) for name in names), tag_groups)
 
     @classmethod
     @lru_cache(maxsize=4)
@@ -174,15 +220,47 @@ class DictionaryMatcher:
 
         path = jieba_dictionary_path() if name == "jieba" else name
         fields = (line.split() for line in read_lines(resolve_inputs([path])))
-        return cls(((f[0], f[2] if len(f) > 2 else "") for f in fields if f), tag_groups)
+        return cls.of(((f[0], f[2] if len(f) > 2 else "") for f in fields if f), tag_groups)
+
+    def matches(self, text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Every occurrence of a word in ``text``: its start, its end (exclusive) and its groups."""
+        points = codepoints(text).astype(np.uint64)
+        alive = np.arange(len(points), dtype=np.int64)  # positions whose characters so far begin a word
+        hashes = np.zeros(len(points), dtype=np.uint64)
+        found: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        for k, prefixes in enumerate(self._prefixes):
+            inside = alive + k < len(points)
+            alive, hashes = alive[inside], _extend_hash(hashes[inside], points[alive[inside] + k])
+            if k:
+                found.append(self._words_at(points, alive, hashes, k + 1))
+            if not len(alive):
+                break
+            at = np.minimum(np.searchsorted(prefixes, hashes), max(len(prefixes) - 1, 0))
+            keep = prefixes[at] == hashes if len(prefixes) else np.zeros(len(alive), dtype=bool)
+            alive, hashes = alive[keep], hashes[keep]
+        if not found:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
+        return tuple(np.concatenate(parts) for parts in zip(*found, strict=True))  # type: ignore[return-value]
+
+    def _words_at(
+        self, points: np.ndarray, alive: np.ndarray, hashes: np.ndarray, length: int
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The words of ``length`` characters at positions ``alive`` (their hashes so far)."""
+        at = np.minimum(np.searchsorted(self._hashes, hashes), len(self._hashes) - 1)
+        hit = (self._hashes[at] == hashes) & (self._lengths[at] == length)
+        starts, words = alive[hit], at[hit]
+        same = np.ones(len(starts), dtype=bool)
+        for q in range(length):
+            same &= points[starts + q] == self.code_points[self._starts[words] + q]
+        starts, words = starts[same], words[same]
+        return starts, starts + length, self._groups[words]
 
     def flags(self, text: str, boundaries: np.ndarray) -> np.ndarray:
         """(len(text), width) begin/inside/end flags; ``boundaries`` are offsets no word may cross."""
-        matches = [(end - length + 1, end + 1, groups) for end, (length, groups) in self._automaton.iter(text)]
         flags = np.zeros((len(text) + 1, self.width), dtype=np.float32)
-        if not matches:
+        start, stop, groups = self.matches(text)
+        if not len(start):
             return flags[: len(text)]
-        start, stop, groups = np.array(matches).T
         # Matches across the joins of a batch's texts are not words of either text.
         inside = np.searchsorted(boundaries, start, side="right") == np.searchsorted(boundaries, stop - 1, side="right")
         for group in range(self.width // 3):
@@ -198,8 +276,17 @@ class DictionaryMatcher:
         return flags[: len(text)]
 
 
+HASH_MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)
+
+
+def _extend_hash(hashes: np.ndarray, points: np.ndarray) -> np.ndarray:
+    """The hashes of strings one character longer: h·M + code point + 1 (modulo 2⁶⁴)."""
+    with np.errstate(over="ignore"):
+        return hashes * HASH_MULTIPLIER + points + np.uint64(1)
+
+
 def entity_matcher(entities: Sequence[Sequence[str]], types: Sequence[str] = ()) -> DictionaryMatcher:
     """Flags for ``(string, type)`` entities: any entity, then one group per type (``types``, or
     the sorted types of ``entities``)."""
     types = tuple(types) or tuple(sorted({kind for _, kind in entities}))
-    return DictionaryMatcher(((text, kind) for text, kind in entities), types)
+    return DictionaryMatcher.of(((text, kind) for text, kind in entities), types)

@@ -15,7 +15,7 @@ import numpy as np
 from nlptk.checks import at_least
 from nlptk.errors import OptionError
 from nlptk.tagging.config import DEFAULT_STANDARD, TaggerConfig
-from nlptk.tagging.features import Batch, Featurizer
+from nlptk.tagging.features import Batch, DictionaryMatcher, Featurizer
 from nlptk.tagging.schemes import TagScheme
 from nlptk.tagging.viterbi import viterbi
 from nlptk.text import sentences
@@ -28,10 +28,14 @@ Bias = Callable[[str], "np.ndarray | None"]
 
 
 def read_parts(raw: dict, state: dict[str, np.ndarray]) -> tuple[TaggerConfig, Featurizer]:
-    """The config and featurizer of a tagger read from a model directory (``state`` loses its bigram keys)."""
+    """The config and featurizer of a tagger read from a model directory (``state`` loses its
+    bigram keys and dictionary words; a model saved before it kept them reads its dictionary by name)."""
     config = TaggerConfig(**raw)
     bigram_keys = state.pop("bigram_keys").astype(np.uint64)
-    return config, Featurizer(config.chars, bigram_keys, config.dictionary, config.dictionary_tags, config.entities)
+    matcher = DictionaryMatcher.from_saved(state, len(config.dictionary_tags))
+    return config, Featurizer(
+        config.chars, bigram_keys, config.dictionary, config.dictionary_tags, config.entities, matcher
+    )
 
 
 class TaggerBase:

@@ -91,9 +91,12 @@ class Tagger(nn.Module, SavedModel, TaggerBase):
             return tuple(score.float().numpy() for score in self.crf.scores())  # type: ignore[return-value]
 
     def saved_state(self) -> dict[str, np.ndarray]:
-        """The compact weights and the featurizer's bigram keys."""
+        """The compact weights, the featurizer's bigram keys and its dictionary's words (so that
+        the model flags the words it was trained with, whatever jieba is installed)."""
         state = super().saved_state()
         state["bigram_keys"] = self.featurizer.bigram_keys.astype(np.int64)
+        if self.featurizer.matcher is not None:
+            state.update(self.featurizer.matcher.saved_arrays())
         return state
 
     @classmethod

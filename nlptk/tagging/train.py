@@ -140,7 +140,12 @@ def _with_entity_flags(model: Tagger, entities: list[tuple[str, str]]) -> Tagger
         raise NlptkError(f"the model flags entities of types {', '.join(sorted(known))}, the data has others")
     config = replace(model.config, entities=[list(e) for e in entities])
     featurizer = Featurizer(
-        config.chars, model.featurizer.bigram_keys, config.dictionary, config.dictionary_tags, config.entities
+        config.chars,
+        model.featurizer.bigram_keys,
+        config.dictionary,
+        config.dictionary_tags,
+        config.entities,
+        model.featurizer.matcher,
     )
     extended = Tagger(config, featurizer)
     state = model.state_dict()
