@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 distributed = pytest.importorskip("distributed", reason="the cluster tests need Dask: pip install 'nlptk[cluster]'")
 
-from nlptk.cluster.counting import count_table_on_cluster  # noqa: E402
+from nlptk.cluster.counting import count_table_on_cluster, range_bytes_for  # noqa: E402
 from nlptk.cluster.discovery import discover_on_cluster  # noqa: E402
 from nlptk.io import ByteRange, Source, read_chunks, read_range, split_ranges  # noqa: E402
 from nlptk.newwords import DiscoveryConfig, discover_words  # noqa: E402
@@ -52,6 +52,15 @@ TEXT = st.lists(st.sampled_from([*"中国人民大学生的了一a1 ，\n\r", "\
 
 
 # -- reading ranges -----------------------------------------------------------------------------------
+
+
+def test_ranges_are_as_large_as_memory_allows_and_a_multiple_of_the_workers() -> None:
+    megabyte = 1 << 20
+    # 400 MB on two workers of 2 GB: ranges of at most memory/20, four of 100 MB.
+    assert range_bytes_for(2048 * megabyte, 400 * megabyte, 2) == 100 * megabyte
+    # At least one range per worker, and as many per worker: 3 workers, 100 MB in ranges of at most 51 MB.
+    assert range_bytes_for(1024 * megabyte, 100 * megabyte, 3) == -(-100 * megabyte // 3)
+    assert range_bytes_for(1024 * megabyte, 160 * megabyte, 3) == -(-160 * megabyte // 6)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

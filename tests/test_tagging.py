@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 import math
+import random
 from pathlib import Path
 
 import numpy as np
@@ -193,6 +194,21 @@ def test_dictionary_flags_mark_every_match_within_its_text() -> None:
     assert begin == [1, 0, 1, 0, 0, 1, 0, 0, 0, 0]
     assert inside == [0, 1, 1, 1, 0, 0, 1, 1, 0, 0]
     assert end == [0, 1, 0, 1, 1, 0, 0, 0, 1, 0]  # 生人 crosses the join of the two texts: no match
+
+
+def test_dictionary_matches_are_every_occurrence_of_every_word() -> None:
+    from nlptk.tagging.features import DictionaryMatcher
+
+    rng = random.Random(0)
+    alphabet = "北京大学生人工智能长江😀"
+    for _ in range(50):
+        words = {"".join(rng.choice(alphabet) for _ in range(rng.randint(1, 6))) for _ in range(rng.randint(0, 30))}
+        matcher = DictionaryMatcher.of((w, "") for w in words)
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 60)))
+        start, stop, _ = matcher.matches(text)
+        expected = {(i, j) for i in range(len(text)) for j in range(i + 2, len(text) + 1) if text[i:j] in words}
+        assert set(zip(start.tolist(), stop.tolist(), strict=True)) == expected
+        assert len(start) == len(expected)
 
 
 def test_dictionary_tag_groups_get_their_own_flags() -> None:

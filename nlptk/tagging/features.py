@@ -156,9 +156,10 @@ class DictionaryMatcher:
     once belongs to the groups of all its entries.
 
     Matching is vectorised: every position of a text reads one more character at a time while
-    what it has read begins some word (sorted hashes of the words' prefixes, one array per
-    length); a hash that is a whole word's is confirmed against the word's characters, so hash
-    collisions never make a match.
+    what it has read begins some word (the hashes of the words and of their beginnings in one
+    :class:`~nlptk.ngrams.keyset.KeySet`); a hash that is a whole word's is confirmed against the
+    word's characters, so a hash collision never makes a match (two words of one 64-bit hash,
+    about one chance in 10¹⁰ for jieba's dictionary, would lose one of them).
     """
 
     def __init__(self, lengths: np.ndarray, code_points: np.ndarray, groups: np.ndarray, tag_groups: int) -> None:
@@ -169,17 +170,33 @@ class DictionaryMatcher:
         self.code_points = np.asarray(code_points)
         self.groups = np.asarray(groups)
         lengths64 = self.lengths.astype(np.int64)
-        starts = np.concatenate(([0], np.cumsum(lengths64)[:-1])).astype(np.int64)
+        starts = np.cumsum(lengths64) - lengths64
         points = self.code_points.astype(np.uint64)
         hashes = np.zeros(len(lengths64), dtype=np.uint64)
-        self._prefixes: list[np.ndarray] = []  # [k]: the sorted hashes of the first k + 1 characters of longer words
-        for k in range(int(lengths64.max()) if len(lengths64) else 0):
+        # Which code points begin a word; then every string of two or more characters that is a
+        # word or begins a longer one, in one hash set: for each, the word it is (or -1) and
+        # whether a longer word begins with it.
+        self._first = np.zeros(int(points.max()) + 1 if len(points) else 0, dtype=bool)
+        self._first[points[starts].astype(np.int64)] = True
+        self._longest = int(lengths64.max()) if len(lengths64) else 0
+        prefixes = []
+        for k in range(self._longest):
             longer = lengths64 > k
             hashes[longer] = _extend_hash(hashes[longer], points[starts[longer] + k])
-            self._prefixes.append(np.sort(hashes[lengths64 > k + 1]))
-        order = np.argsort(hashes, kind="stable")
-        self._hashes, self._lengths, self._starts = hashes[order], lengths64[order], starts[order]
-        self._groups = self.groups.astype(np.int64)[order]
+            if k:
+                prefixes.append(hashes[lengths64 > k + 1])
+        every = np.concatenate([hashes, *prefixes])  # the words' hashes first
+        order = np.argsort(every)
+        ordered = every[order]
+        distinct = np.concatenate((np.ones(min(len(ordered), 1), dtype=bool), ordered[1:] != ordered[:-1]))
+        string_of = np.empty(len(every), dtype=np.int64)
+        string_of[order] = np.cumsum(distinct) - 1  # the distinct string each hash is
+        self._strings = KeySet(ordered[distinct])
+        self._word_of = np.full(int(distinct.sum()), -1, dtype=np.int64)
+        self._word_of[string_of[: len(hashes)]] = np.arange(len(hashes))
+        self._begins_longer = np.zeros(len(self._word_of), dtype=bool)
+        self._begins_longer[string_of[len(hashes) :]] = True
+        self._lengths, self._starts, self._groups = lengths64, starts, self.groups.astype(np.int64)
 
     @classmethod
     def of(cls, entries: Iterable[tuple[str, str]], tag_groups: Sequence[str] = ()) -> DictionaryMatcher:
@@ -224,32 +241,36 @@ class DictionaryMatcher:
 
     def matches(self, text: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Every occurrence of a word in ``text``: its start, its end (exclusive) and its groups."""
-        points = codepoints(text).astype(np.uint64)
-        alive = np.arange(len(points), dtype=np.int64)  # positions whose characters so far begin a word
-        hashes = np.zeros(len(points), dtype=np.uint64)
+        points = codepoints(text)
+        begins = points < len(self._first)
+        begins[begins] = self._first[points[begins]]
+        points = points.astype(np.uint64)
+        alive = np.flatnonzero(begins)  # the positions whose characters so far begin a word
+        hashes = _extend_hash(np.zeros(len(alive), dtype=np.uint64), points[alive])
         found: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
-        for k, prefixes in enumerate(self._prefixes):
+        for k in range(1, self._longest):
             inside = alive + k < len(points)
             alive, hashes = alive[inside], _extend_hash(hashes[inside], points[alive[inside] + k])
-            if k:
-                found.append(self._words_at(points, alive, hashes, k + 1))
+            string = self._strings.index(hashes)
+            known = string >= 0
+            alive, string = alive[known], string[known]
+            found.append(self._words_at(points, alive, self._word_of[string], k + 1))
+            longer = self._begins_longer[string]
+            alive, hashes = alive[longer], hashes[known][longer]
             if not len(alive):
                 break
-            at = np.minimum(np.searchsorted(prefixes, hashes), max(len(prefixes) - 1, 0))
-            keep = prefixes[at] == hashes if len(prefixes) else np.zeros(len(alive), dtype=bool)
-            alive, hashes = alive[keep], hashes[keep]
         if not found:
             return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
         return tuple(np.concatenate(parts) for parts in zip(*found, strict=True))  # type: ignore[return-value]
 
     def _words_at(
-        self, points: np.ndarray, alive: np.ndarray, hashes: np.ndarray, length: int
+        self, points: np.ndarray, alive: np.ndarray, words: np.ndarray, length: int
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """The words of ``length`` characters at positions ``alive`` (their hashes so far)."""
-        at = np.minimum(np.searchsorted(self._hashes, hashes), len(self._hashes) - 1)
-        hit = (self._hashes[at] == hashes) & (self._lengths[at] == length)
-        starts, words = alive[hit], at[hit]
-        same = np.ones(len(starts), dtype=bool)
+        """The words (indices, -1 for none) whose hashes the ``length`` characters at positions
+        ``alive`` have, where those characters are the word's."""
+        hit = words >= 0
+        starts, words = alive[hit], words[hit]
+        same = self._lengths[words] == length
         for q in range(length):
             same &= points[starts + q] == self.code_points[self._starts[words] + q]
         starts, words = starts[same], words[same]
@@ -269,10 +290,9 @@ class DictionaryMatcher:
             column = 3 * group
             flags[first, column] = 1
             flags[last - 1, column + 2] = 1
-            middle = np.zeros(len(text) + 1, dtype=np.int64)
-            np.add.at(middle, first + 1, 1)
-            np.add.at(middle, np.maximum(last - 1, first + 1), -1)
-            flags[:, column + 1] = np.cumsum(middle) > 0
+            opened = np.bincount(first + 1, minlength=len(text) + 1)
+            closed = np.bincount(np.maximum(last - 1, first + 1), minlength=len(text) + 1)
+            flags[:, column + 1] = np.cumsum(opened[: len(text) + 1] - closed[: len(text) + 1]) > 0
         return flags[: len(text)]
 
 
