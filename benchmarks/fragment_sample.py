@@ -22,6 +22,9 @@
     python benchmarks/fragment_sample.py --corpus news100 --seed 10 > benchmarks/judged/news100_random200_v10.tsv
     python benchmarks/fragment_sample.py --corpus reviews --min-count 8 -n 100 --seed 10 \
         > benchmarks/judged/reviews_random100_v10.tsv
+    python benchmarks/fragment_sample.py --corpus news100 --seed 11 > benchmarks/judged/news100_random200_v11.tsv
+    python benchmarks/fragment_sample.py --corpus reviews --min-count 8 -n 100 --seed 11 \
+        > benchmarks/judged/reviews_random100_v11.tsv
     python benchmarks/fragment_sample.py --score benchmarks/judged/title_sample.tsv
 
 The sample: ``-n`` words drawn with ``--seed`` from all `--exclude jieba` outputs on a corpus
