@@ -159,7 +159,7 @@ class DictionaryMatcher:
     what it has read begins some word (the hashes of the words and of their beginnings in one
     :class:`~nlptk.ngrams.keyset.KeySet`); a hash that is a whole word's is confirmed against the
     word's characters, so a hash collision never makes a match (two words of one 64-bit hash,
-    about one chance in 10¹⁰ for jieba's dictionary, would lose one of them).
+    about one chance in 10⁸ for jieba's dictionary, would lose one of them).
     """
 
     def __init__(self, lengths: np.ndarray, code_points: np.ndarray, groups: np.ndarray, tag_groups: int) -> None:
@@ -185,17 +185,9 @@ class DictionaryMatcher:
             hashes[longer] = _extend_hash(hashes[longer], points[starts[longer] + k])
             if k:
                 prefixes.append(hashes[lengths64 > k + 1])
-        every = np.concatenate([hashes, *prefixes])  # the words' hashes first
-        order = np.argsort(every)
-        ordered = every[order]
-        distinct = np.concatenate((np.ones(min(len(ordered), 1), dtype=bool), ordered[1:] != ordered[:-1]))
-        string_of = np.empty(len(every), dtype=np.int64)
-        string_of[order] = np.cumsum(distinct) - 1  # the distinct string each hash is
-        self._strings = KeySet(ordered[distinct])
-        self._word_of = np.full(int(distinct.sum()), -1, dtype=np.int64)
-        self._word_of[string_of[: len(hashes)]] = np.arange(len(hashes))
-        self._begins_longer = np.zeros(len(self._word_of), dtype=bool)
-        self._begins_longer[string_of[len(hashes) :]] = True
+        self._strings, self._word_of, self._begins_longer = _string_table(
+            hashes, np.concatenate([hashes[:0], *prefixes])
+        )
         self._lengths, self._starts, self._groups = lengths64, starts, self.groups.astype(np.int64)
 
     @classmethod
@@ -297,6 +289,23 @@ class DictionaryMatcher:
 
 
 HASH_MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)
+
+
+def _string_table(words: np.ndarray, beginnings: np.ndarray) -> tuple[KeySet, np.ndarray, np.ndarray]:
+    """The distinct strings among the hashes of ``words`` and of the ``beginnings`` of longer
+    words, in a hash set; for each, the word it is (its index in ``words``, or -1) and whether a
+    longer word begins with it."""
+    every = np.concatenate((words, beginnings))
+    order = np.argsort(every)
+    ordered = every[order]
+    distinct = np.concatenate((np.ones(min(len(ordered), 1), dtype=bool), ordered[1:] != ordered[:-1]))
+    string_of = np.empty(len(every), dtype=np.int64)
+    string_of[order] = np.cumsum(distinct) - 1
+    word_of = np.full(int(distinct.sum()), -1, dtype=np.int64)
+    word_of[string_of[: len(words)]] = np.arange(len(words))
+    begins_longer = np.zeros(len(word_of), dtype=bool)
+    begins_longer[string_of[len(words) :]] = True
+    return KeySet(ordered[distinct]), word_of, begins_longer
 
 
 def _extend_hash(hashes: np.ndarray, points: np.ndarray) -> np.ndarray:
