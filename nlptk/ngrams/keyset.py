@@ -26,12 +26,12 @@ class KeySet:
         pending = np.flatnonzero(keys)
         slots = self._slots(keys[pending])
         while len(pending):
-            free = self._keys[slots] == 0
-            candidates = np.flatnonzero(free)
-            # Several keys may aim at one free slot: the first of each takes it.
-            _, first = np.unique(slots[candidates], return_index=True)
-            placed = candidates[first]
-            self._keys[slots[placed]] = keys[pending[placed]]
+            candidates = np.flatnonzero(self._keys[slots] == 0)
+            # Several keys may aim at one free slot: one of them takes it (the last written), and
+            # the others see another key there and probe on.
+            aimed, offered = slots[candidates], keys[pending[candidates]]
+            self._keys[aimed] = offered
+            placed = candidates[self._keys[aimed] == offered]
             self._values[slots[placed]] = pending[placed]
             waiting = np.ones(len(pending), dtype=bool)
             waiting[placed] = False
