@@ -22,7 +22,7 @@ import numpy as np
 from nlptk.lexicon import EdgeCounts, JiebaDictionary
 from nlptk.newwords.config import SINGLE_AFFIX, DiscoveryConfig
 from nlptk.ngrams.counting import WindowStore
-from nlptk.ngrams.hashing import mix
+from nlptk.ngrams.hashing import GOLDEN_MULTIPLIER, mix
 from nlptk.ngrams.keys import KeyLayout
 from nlptk.ngrams.keyset import KeySet
 
@@ -91,7 +91,7 @@ class FrequentPairs:
         return (self.bits[index >> 3] >> (7 - (index & 7)).astype(np.uint8)) & 1 == 1
 
 
-_BASE = np.uint64(0x9E3779B97F4A7C15)  # odd: invertible modulo 2^64
+_BASE = GOLDEN_MULTIPLIER  # odd: invertible modulo 2^64
 _INVERSE = np.uint64(pow(int(_BASE), -1, 1 << 64))
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+# 2⁶⁴ divided by the golden ratio, odd: the multiplier of multiplicative and polynomial hashes.
+GOLDEN_MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
 
 _MIX2 = np.uint64(0x94D049BB133111EB)

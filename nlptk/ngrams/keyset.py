@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-_MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)
+from nlptk.ngrams.hashing import GOLDEN_MULTIPLIER
 
 
 class KeySet:
@@ -43,7 +43,7 @@ class KeySet:
         return self.size
 
     def _slots(self, keys: np.ndarray) -> np.ndarray:
-        return ((keys * _MULTIPLIER) >> self._shift).astype(np.int64)
+        return ((keys * GOLDEN_MULTIPLIER) >> self._shift).astype(np.int64)
 
     def index(self, queries: np.ndarray) -> np.ndarray:
         """For each query, its position in the keys the set was built from, or -1."""

@@ -17,6 +17,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from nlptk.ngrams.hashing import GOLDEN_MULTIPLIER
 from nlptk.ngrams.keyset import KeySet
 from nlptk.text import CharVocab, codepoints, to_halfwidth
 
@@ -185,9 +186,8 @@ class DictionaryMatcher:
             hashes[longer] = _extend_hash(hashes[longer], points[starts[longer] + k])
             if k:
                 prefixes.append(hashes[lengths64 > k + 1])
-        self._strings, self._word_of, self._begins_longer = _string_table(
-            hashes, np.concatenate([hashes[:0], *prefixes])
-        )
+        beginnings = np.concatenate(prefixes) if prefixes else hashes[:0]
+        self._strings, self._word_of, self._begins_longer = _string_table(hashes, beginnings)
         self._lengths, self._starts, self._groups = lengths64, starts, self.groups.astype(np.int64)
 
     @classmethod
@@ -284,11 +284,8 @@ class DictionaryMatcher:
             flags[last - 1, column + 2] = 1
             opened = np.bincount(first + 1, minlength=len(text) + 1)
             closed = np.bincount(np.maximum(last - 1, first + 1), minlength=len(text) + 1)
-            flags[:, column + 1] = np.cumsum(opened[: len(text) + 1] - closed[: len(text) + 1]) > 0
+            flags[:, column + 1] = np.cumsum(opened - closed) > 0
         return flags[: len(text)]
-
-
-HASH_MULTIPLIER = np.uint64(0x9E3779B97F4A7C15)
 
 
 def _string_table(words: np.ndarray, beginnings: np.ndarray) -> tuple[KeySet, np.ndarray, np.ndarray]:
@@ -311,7 +308,7 @@ def _string_table(words: np.ndarray, beginnings: np.ndarray) -> tuple[KeySet, np
 def _extend_hash(hashes: np.ndarray, points: np.ndarray) -> np.ndarray:
     """The hashes of strings one character longer: h·M + code point + 1 (modulo 2⁶⁴)."""
     with np.errstate(over="ignore"):
-        return hashes * HASH_MULTIPLIER + points + np.uint64(1)
+        return hashes * GOLDEN_MULTIPLIER + points + np.uint64(1)
 
 
 def entity_matcher(entities: Sequence[Sequence[str]], types: Sequence[str] = ()) -> DictionaryMatcher:
