@@ -60,9 +60,10 @@ def connect(address: str, memory: int) -> Iterator[Client]:
     if workers is not None and memory < MIN_WORKER_MEMORY:
         raise OptionError("memory", f"must be at least {MIN_WORKER_MEMORY >> 20}M per worker with --cluster local:N")
     distributed = _distributed()
-    # Dask logs what it retries and what it loses; what the user needs is the one-line error of on_cluster.
-    for name in ["distributed", *logging.root.manager.loggerDict]:
-        if name.startswith("distributed"):
+    # Dask logs what it retries and what it loses, and tornado the exceptions of Dask's callbacks
+    # when the scheduler goes away; what the user needs is the one-line error of on_cluster.
+    for name in ["distributed", "tornado", *logging.root.manager.loggerDict]:
+        if name.startswith(("distributed", "tornado")):
             logging.getLogger(name).setLevel(logging.CRITICAL)
     if workers is None:
         try:
